@@ -1,0 +1,3 @@
+//! The `chathub` command (skeleton; see issue 7).
+
+fn main() {}

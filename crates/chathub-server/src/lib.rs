@@ -1,0 +1,1 @@
+//! A faithful, persistent ChatHub server (skeleton; see issue 5).

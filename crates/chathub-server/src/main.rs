@@ -1,0 +1,3 @@
+//! The `chathub-server` binary.
+
+fn main() {}

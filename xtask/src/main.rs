@@ -1,0 +1,3 @@
+//! Project automation (skeleton).
+
+fn main() {}
