@@ -1,0 +1,101 @@
+//! The steps of `cargo xtask ci`, in the order they run.
+//!
+//! To add a check, append a [`Step`] to [`STEPS`]: a short name (used by
+//! `--only`/`--skip` and the summary), one line saying what it checks, and the
+//! command it runs. Planned, not yet here: `conformance`
+//! (`cargo xtask conformance`) and `openapi` (`cargo xtask openapi --check`);
+//! add them when those commands exist.
+
+use std::path::Path;
+
+use anyhow::{Context as _, bail};
+
+use crate::cmd::Cmd;
+
+/// One check of the CI run.
+pub struct Step {
+    /// Short name for `--only`, `--skip` and the summary.
+    pub name: &'static str,
+    /// What the step checks, in a few words.
+    pub about: &'static str,
+    /// The command the step runs; its exit status decides the step.
+    pub command: fn() -> Cmd,
+    /// Work done before the command, such as installing a missing tool.
+    pub prepare: Option<fn(&Path) -> anyhow::Result<()>>,
+}
+
+/// Every step, in the order `cargo xtask ci` runs them.
+pub const STEPS: &[Step] = &[
+    Step { name: "fmt", about: "formatting (rustfmt)", command: fmt, prepare: None },
+    Step { name: "clippy", about: "lints, warnings denied", command: clippy, prepare: None },
+    Step { name: "test", about: "every test, all features", command: test, prepare: None },
+    Step { name: "doc", about: "API docs, warnings denied", command: doc, prepare: None },
+    Step { name: "deny", about: "licenses, bans, sources", command: deny, prepare: Some(ensure_cargo_deny) },
+];
+
+fn fmt() -> Cmd {
+    Cmd::cargo(&["fmt", "--all", "--", "--check"])
+}
+
+fn clippy() -> Cmd {
+    Cmd::cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"])
+}
+
+/// Plain `cargo test`, so CI's log reader sees the `test result:` lines.
+/// insta never writes snapshots here: a mismatch fails the run.
+fn test() -> Cmd {
+    Cmd::cargo(&["test", "--workspace", "--all-features"]).env("INSTA_UPDATE", "no").env("CI", "true")
+}
+
+fn doc() -> Cmd {
+    Cmd::cargo(&["doc", "--workspace", "--no-deps", "--all-features"]).env("RUSTDOCFLAGS", "-D warnings")
+}
+
+/// Offline checks only: advisories need the network and are run by hand.
+fn deny() -> Cmd {
+    Cmd::cargo(&["deny", "check", "licenses", "bans", "sources"])
+}
+
+/// Installs cargo-deny when `cargo deny --version` fails.
+fn ensure_cargo_deny(root: &Path) -> anyhow::Result<()> {
+    if Cmd::cargo(&["deny", "--version"]).succeeds_quietly(root) {
+        return Ok(());
+    }
+    let install = Cmd::cargo(&["install", "--locked", "cargo-deny"]);
+    println!("cargo-deny is missing; installing it: {install}");
+    let status = install.run(root).context("installing cargo-deny")?;
+    if !status.success() {
+        bail!("`{install}` failed ({status})");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_run_in_the_documented_order() {
+        let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
+        assert_eq!(names, ["fmt", "clippy", "test", "doc", "deny"]);
+    }
+
+    #[test]
+    fn test_step_never_lets_insta_write_snapshots() {
+        let cmd = test();
+        assert_eq!(cmd.env_value("INSTA_UPDATE"), Some("no"));
+        assert_eq!(cmd.env_value("CI"), Some("true"));
+        assert_eq!(cmd.to_string(), "INSTA_UPDATE=no CI=true cargo test --workspace --all-features");
+    }
+
+    #[test]
+    fn warnings_are_errors_in_clippy_and_doc() {
+        assert!(clippy().args().ends_with(&["-D".to_owned(), "warnings".to_owned()]));
+        assert_eq!(doc().env_value("RUSTDOCFLAGS"), Some("-D warnings"));
+    }
+
+    #[test]
+    fn deny_never_checks_advisories() {
+        assert_eq!(deny().to_string(), "cargo deny check licenses bans sources");
+    }
+}
