@@ -38,7 +38,8 @@ pub fn summary(rows: &[(&str, Outcome)], total: Duration) -> String {
             Outcome::Skipped => ("skipped", String::new()),
             Outcome::NotRun => ("not run", String::new()),
         };
-        let _ = writeln!(out, "  {name:<width$}  {result:<7}  {time}");
+        let line = format!("  {name:<width$}  {result:<7}  {time}");
+        let _ = writeln!(out, "{}", line.trim_end());
     }
     let _ = writeln!(out, "  {:<width$}  {:<7}  {}", "total", "", format_duration(total));
     out
@@ -67,8 +68,8 @@ mod tests {
         let expected = "ci summary\n\
                         \x20 fmt     passed   0.3s\n\
                         \x20 clippy  FAILED   1m 15s\n\
-                        \x20 test    not run  \n\
-                        \x20 deny    skipped  \n\
+                        \x20 test    not run\n\
+                        \x20 deny    skipped\n\
                         \x20 total            1m 15s\n";
         assert_eq!(summary(&rows, Duration::from_millis(75_300)), expected);
     }
