@@ -1,3 +1,79 @@
-//! Typed async client for the SMSBAT ChatHub API (skeleton; see issue 6).
+//! Typed async client for the SMSBAT ChatHub API.
+//!
+//! Talks to the live service (`https://chatapi.smsbat.com`, the default) or
+//! to any compatible server such as `chathub-server`. Every request and
+//! answer is a type of [`chathub_types`], re-exported here as [`types`], so
+//! this crate is the only dependency you need.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use chathub_client::{Client, NewOperator, OperatorStatus, widget};
+//!
+//! # async fn run() -> Result<(), chathub_client::Error> {
+//! let client = Client::builder()
+//!     .base_url("https://chatapi.smsbat.com")
+//!     .credentials("acme", "s3cret")
+//!     .build()?;
+//!
+//! let organizations = client.organizations().await?;
+//! let support = organizations[0].id;
+//! for operator in client.operators().list(support).await? {
+//!     println!("{} {} {}", operator.id, operator.name, operator.status);
+//! }
+//!
+//! let added = client.operators().synchronize([NewOperator::new(support, "Alex Brown")]).await?;
+//! client.operators().set_status(added[0].id, OperatorStatus::Inactive).await?;
+//!
+//! let issued = client.operators().issue_token(101, Duration::from_secs(3600)).await?;
+//! println!("{}", widget::script_tag(&issued.token));
+//! # Ok(()) }
+//! ```
+//!
+//! # Behaviour on the wire
+//!
+//! - **Credentials**: a login and password (a company token is fetched,
+//!   cached, renewed [`REFRESH_MARGIN`] before its `exp` and once after a
+//!   401, one sign-in shared by concurrent requests), a static API key, or
+//!   a ready token.
+//! - **Retries** ([`RetryPolicy`]): GETs, both get-token calls and
+//!   validate-token are retried on connection errors, timeouts, 429, 502,
+//!   503 and 504, at most three attempts in all, honouring `Retry-After`.
+//!   Synchronize and status are never retried.
+//! - **Tolerance** (spec §5): tokens as a JSON string, raw text or an
+//!   object; validate-token answers with missing fields; unknown status
+//!   numbers; date-times with 0–7 fractional digits and any or no offset;
+//!   empty, HTML or problem-details error bodies; property names in any case.
+//! - **Errors**: one [`Error`] enum; its `Display` is one line with the
+//!   status and the server's message, never a secret.
+//! - **Tracing**: a `debug` event per attempt (method, path, status,
+//!   attempt, latency), an `info` event per retry; never a secret.
+//! - TLS by rustls only; HTTP/2 when the server offers it.
+
+mod auth;
+mod client;
+mod company;
+mod config;
+mod error;
+mod operator;
+mod retry;
+mod token_cache;
+pub mod widget;
 
 pub use chathub_types as types;
+
+pub use auth::REFRESH_MARGIN;
+pub use client::Client;
+pub use company::Company;
+pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
+pub use error::{DecodeError, Error, MAX_KEPT_BODY_BYTES, Result};
+pub use operator::{IssuedOperatorToken, Operators};
+pub use retry::RetryPolicy;
+pub use token_cache::OperatorTokenCache;
+
+pub use chathub_types::company::Organization;
+pub use chathub_types::operator::Operator;
+pub use chathub_types::operator::synchronize_operators::{NewOperator, SynchronizedOperator};
+pub use chathub_types::operator::validate_token::Response as TokenValidation;
+pub use chathub_types::{
+    CompanyToken, OperatorId, OperatorStatus, OperatorToken, OrganizationId, ProblemDetails, ValidationErrors,
+};
