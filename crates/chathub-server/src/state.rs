@@ -1,0 +1,34 @@
+//! The state every handler shares: storage, keys, hashing and settings.
+
+use std::sync::Arc;
+
+use chrono::TimeDelta;
+
+use crate::auth::{Passwords, TokenKeys};
+use crate::config::TokenFormatSetting;
+use crate::store::Store;
+use crate::throttle::SignInThrottle;
+
+/// Settings handlers read.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Lifetime of company tokens (Decision 12).
+    pub company_token_ttl: TimeDelta,
+    /// How get-token answers are shaped (Decision 1, `--token-format`).
+    pub token_format: TokenFormatSetting,
+}
+
+/// Shared by every handler; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// Database, read model and writer.
+    pub store: Store,
+    /// JWT signing and verification.
+    pub keys: Arc<TokenKeys>,
+    /// Password hashing.
+    pub passwords: Passwords,
+    /// Sign-in throttling.
+    pub throttle: Arc<SignInThrottle>,
+    /// Settings.
+    pub settings: Arc<Settings>,
+}

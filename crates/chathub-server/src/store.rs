@@ -1,0 +1,85 @@
+//! Storage: the database (`db`), the in-memory read model every read is
+//! answered from (`model`), and the group-committing writer (`writer`).
+
+pub mod db;
+pub mod model;
+pub mod writer;
+
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+
+use chathub_types::{OperatorId, OperatorStatus, OrganizationId};
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+pub use db::Db;
+pub use model::ReadModel;
+pub use writer::{Write, Written};
+
+/// Why storage failed. Its text is for the log, never for a client.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database refused or failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The write was not committed.
+    #[error("write failed: {0}")]
+    Write(String),
+    /// The writer has stopped (shutting down).
+    #[error("the writer has stopped")]
+    Closed,
+}
+
+/// The database plus the read model and the writer that keep them in step.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: Db,
+    model: Arc<RwLock<ReadModel>>,
+    queue: mpsc::Sender<writer::Job>,
+}
+
+impl Store {
+    /// Loads the read model from `db` and starts the writer.
+    pub async fn start(db: Db) -> Result<Self, StoreError> {
+        let model = Arc::new(RwLock::new(db.load().await?));
+        let (queue, receiver) = mpsc::channel(4096);
+        tokio::spawn(writer::run(db.clone(), model.clone(), receiver));
+        Ok(Self { db, model, queue })
+    }
+
+    /// The read model, for a short read. Never hold it across an `.await`.
+    pub fn read(&self) -> RwLockReadGuard<'_, ReadModel> {
+        self.model.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Adds operators durably; their ids in order.
+    pub async fn add_operators(&self, operators: Vec<(OrganizationId, String)>) -> Result<Vec<OperatorId>, StoreError> {
+        if operators.is_empty() {
+            return Ok(Vec::new());
+        }
+        match self.write(Write::AddOperators(operators)).await? {
+            Written::Operators(ids) => Ok(ids),
+            other => Err(StoreError::Write(format!("unexpected outcome {other:?}"))),
+        }
+    }
+
+    /// Changes an operator's status durably.
+    pub async fn set_status(
+        &self,
+        operator: OperatorId,
+        status: OperatorStatus,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self.write(Write::SetStatus { operator, status, at }).await.map(|_| ())
+    }
+
+    async fn write(&self, write: Write) -> Result<Written, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        self.queue.send(writer::Job { write, reply }).await.map_err(|_| StoreError::Closed)?;
+        answer.await.map_err(|_| StoreError::Closed)?.map_err(StoreError::Write)
+    }
+}

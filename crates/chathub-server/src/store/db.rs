@@ -1,0 +1,195 @@
+//! The database behind the read model: connection, migrations, and every
+//! SQL statement of the server. SQLite and Postgres run the same statements
+//! (`$1` placeholders work on both); only the migrations differ.
+
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chathub_types::{CompanyId, OperatorId, OperatorStatus, OrganizationId};
+use chrono::DateTime;
+use sqlx::migrate::{Migration, MigrationType, Migrator};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlSafeStr};
+
+use super::model::{ApiKeyDigest, CompanyRecord, OperatorRecord, ReadModel};
+
+/// A connection pool on one of the supported databases.
+#[derive(Debug, Clone)]
+pub enum Db {
+    /// `sqlite:PATH` or `sqlite::memory:`.
+    Sqlite(SqlitePool),
+    /// `postgres://…`.
+    Postgres(PgPool),
+}
+
+/// Runs `$body` with `$pool` bound to the concrete pool, so one statement
+/// text serves both databases.
+macro_rules! with_pool {
+    ($db:expr, $pool:ident => $body:expr) => {
+        match $db {
+            Db::Sqlite($pool) => $body,
+            Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use with_pool;
+
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/sqlite/0001_init.sql"))];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../../migrations/postgres/0001_init.sql"))];
+
+fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
+    Migrator::with_migrations(
+        migrations
+            .iter()
+            .map(|(version, description, sql)| {
+                Migration::new(*version, Cow::Borrowed(*description), MigrationType::Simple, sql.into_sql_str(), false)
+            })
+            .collect(),
+    )
+}
+
+impl Db {
+    /// Connects to `url` and creates or migrates the schema.
+    pub async fn open(url: &str) -> Result<Self, sqlx::Error> {
+        let db = if url.starts_with("sqlite:") {
+            let memory = url.contains(":memory:") || url.contains("mode=memory");
+            let options = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(if memory { SqliteJournalMode::Memory } else { SqliteJournalMode::Wal })
+                .synchronous(SqliteSynchronous::Full)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let pool = if memory {
+                // Every connection to `:memory:` is its own database: keep exactly one, forever.
+                SqlitePoolOptions::new().min_connections(1).max_connections(1).idle_timeout(None).max_lifetime(None)
+            } else {
+                SqlitePoolOptions::new().max_connections(4)
+            };
+            Db::Sqlite(pool.connect_with(options).await?)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            Db::Postgres(PgPoolOptions::new().max_connections(8).connect_with(options).await?)
+        } else {
+            return Err(sqlx::Error::Configuration(
+                "unsupported database URL scheme (use sqlite:PATH, sqlite::memory: or postgres://…)".into(),
+            ));
+        };
+        match &db {
+            Db::Sqlite(pool) => migrator(SQLITE_MIGRATIONS).run(pool).await?,
+            Db::Postgres(pool) => migrator(POSTGRES_MIGRATIONS).run(pool).await?,
+        }
+        Ok(db)
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        with_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.is_ok())
+    }
+
+    /// Closes every connection.
+    pub async fn close(&self) {
+        with_pool!(self, pool => pool.close().await);
+    }
+
+    /// The token signing secret: created on first start, then always the same.
+    pub async fn signing_secret(&self) -> Result<Vec<u8>, sqlx::Error> {
+        let mut fresh = [0u8; 32];
+        rand::fill(&mut fresh);
+        with_pool!(self, pool => {
+            sqlx::query("INSERT INTO server_settings (name, value) VALUES ('jwt_secret', $1) ON CONFLICT (name) DO NOTHING")
+                .bind(fresh.to_vec())
+                .execute(pool)
+                .await?;
+            sqlx::query("SELECT value FROM server_settings WHERE name = 'jwt_secret'")
+                .fetch_one(pool)
+                .await?
+                .try_get::<Vec<u8>, _>(0)
+        })
+    }
+
+    /// Reads every company, organization and operator.
+    pub async fn load(&self) -> Result<ReadModel, sqlx::Error> {
+        let mut model = ReadModel::default();
+        with_pool!(self, pool => {
+            for row in sqlx::query("SELECT id, login, password_hash, api_key_digest, is_demo FROM companies")
+                .fetch_all(pool)
+                .await?
+            {
+                let digest: Option<Vec<u8>> = row.try_get(3)?;
+                model.put_company(CompanyRecord {
+                    id: CompanyId(row.try_get(0)?),
+                    login: row.try_get(1)?,
+                    password_hash: row.try_get(2)?,
+                    api_key_digest: digest.and_then(|d| ApiKeyDigest::try_from(d.as_slice()).ok()),
+                    is_demo: row.try_get::<i32, _>(4)? != 0,
+                });
+            }
+            for row in sqlx::query("SELECT id, company_id, name FROM organizations").fetch_all(pool).await? {
+                model.put_organization(OrganizationId(row.try_get(0)?), CompanyId(row.try_get(1)?), row.try_get(2)?);
+            }
+            for row in sqlx::query(
+                "SELECT id, organization_id, name, status, last_deactivated_at_ms FROM operators ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+            {
+                let deactivated: Option<i64> = row.try_get(4)?;
+                model.put_operator(
+                    OperatorId(row.try_get(0)?),
+                    OperatorRecord {
+                        organization: OrganizationId(row.try_get(1)?),
+                        name: row.try_get(2)?,
+                        status: OperatorStatus::from_i32(row.try_get(3)?),
+                        last_deactivated_at: deactivated.and_then(DateTime::from_timestamp_millis),
+                    },
+                );
+            }
+        });
+        Ok(model)
+    }
+}
+
+/// Adds one operator inside a transaction; answers its new id.
+macro_rules! insert_operator {
+    ($tx:expr, $organization:expr, $name:expr, $status:expr, $deactivated_ms:expr) => {
+        sqlx::query(
+            "INSERT INTO operators (organization_id, name, status, last_deactivated_at_ms) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind($organization)
+        .bind($name)
+        .bind($status)
+        .bind($deactivated_ms)
+        .fetch_one(&mut *$tx)
+        .await
+        .and_then(|row| sqlx::Row::try_get::<i32, _>(&row, 0))
+    };
+}
+pub(crate) use insert_operator;
+
+/// Changes one operator's status inside a transaction.
+macro_rules! update_status {
+    ($tx:expr, $operator:expr, $status:expr, $deactivated_ms:expr) => {
+        match $deactivated_ms {
+            Some(at) => {
+                sqlx::query("UPDATE operators SET status = $1, last_deactivated_at_ms = $2 WHERE id = $3")
+                    .bind($status)
+                    .bind(at)
+                    .bind($operator)
+                    .execute(&mut *$tx)
+                    .await
+            }
+            None => {
+                sqlx::query("UPDATE operators SET status = $1 WHERE id = $2")
+                    .bind($status)
+                    .bind($operator)
+                    .execute(&mut *$tx)
+                    .await
+            }
+        }
+    };
+}
+pub(crate) use update_status;

@@ -1,0 +1,128 @@
+//! The single writer: concurrent writes queue here and share one durable
+//! commit (group commit). Only after the commit does the read model change
+//! and does each caller get its answer, so an acknowledged write survives a
+//! crash and a read never sees a write that might be lost.
+
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chathub_types::{OperatorId, OperatorStatus, OrganizationId};
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+use super::db::{Db, insert_operator, update_status, with_pool};
+use super::model::{OperatorRecord, ReadModel};
+
+/// Most writes that share one transaction.
+const MAX_BATCH: usize = 256;
+
+/// One write the API asks for. Its checks (ownership, existence) were made
+/// by the caller against the read model; organizations and operators are
+/// never removed, so they still hold here.
+#[derive(Debug, Clone)]
+pub enum Write {
+    /// Add operators (synchronize), all Active.
+    AddOperators(Vec<(OrganizationId, String)>),
+    /// Change an operator's status at an instant.
+    SetStatus {
+        /// The operator.
+        operator: OperatorId,
+        /// Its new status.
+        status: OperatorStatus,
+        /// When (a deactivation revokes tokens issued up to then).
+        at: DateTime<Utc>,
+    },
+}
+
+/// What a committed write produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Written {
+    /// The new operators' ids, in order.
+    Operators(Vec<OperatorId>),
+    /// The status was changed.
+    Status,
+}
+
+/// A queued write and where its answer goes.
+pub(crate) struct Job {
+    pub(crate) write: Write,
+    pub(crate) reply: oneshot::Sender<Result<Written, String>>,
+}
+
+/// Runs until every sender is dropped: takes what is queued, commits it in
+/// one transaction, applies it to the model, answers each caller.
+pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let writes: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
+        let outcomes = match commit(&db, &writes).await {
+            Ok(results) => results.into_iter().map(Ok).collect(),
+            Err(error) if batch.len() > 1 => {
+                tracing::warn!(%error, size = batch.len(), "group commit failed; committing one by one");
+                let mut outcomes = Vec::with_capacity(batch.len());
+                for write in &writes {
+                    outcomes.push(commit(&db, &[write]).await.map(|mut r| r.remove(0)).map_err(|e| e.to_string()));
+                }
+                outcomes
+            }
+            Err(error) => vec![Err(error.to_string())],
+        };
+        {
+            let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
+            for (job, outcome) in batch.iter().zip(&outcomes) {
+                if let Ok(written) = outcome {
+                    apply(&mut model, &job.write, written);
+                }
+            }
+        }
+        for (job, outcome) in batch.drain(..).zip(outcomes) {
+            // A caller that gave up (client went away) still had its write committed.
+            let _ = job.reply.send(outcome);
+        }
+    }
+}
+
+async fn commit(db: &Db, writes: &[&Write]) -> Result<Vec<Written>, sqlx::Error> {
+    with_pool!(db, pool => {
+        let mut tx = pool.begin().await?;
+        let mut results = Vec::with_capacity(writes.len());
+        for write in writes {
+            results.push(match write {
+                Write::AddOperators(operators) => {
+                    let mut ids = Vec::with_capacity(operators.len());
+                    for (organization, name) in operators {
+                        let id = insert_operator!(tx, organization.0, name.as_str(), 0_i32, None::<i64>)?;
+                        ids.push(OperatorId(id));
+                    }
+                    Written::Operators(ids)
+                }
+                Write::SetStatus { operator, status, at } => {
+                    let deactivated = (!status.is_active()).then(|| at.timestamp_millis());
+                    update_status!(tx, operator.0, status.to_i32(), deactivated)?;
+                    Written::Status
+                }
+            });
+        }
+        tx.commit().await?;
+        Ok(results)
+    })
+}
+
+fn apply(model: &mut ReadModel, write: &Write, written: &Written) {
+    match (write, written) {
+        (Write::AddOperators(operators), Written::Operators(ids)) => {
+            for ((organization, name), id) in operators.iter().zip(ids) {
+                model.put_operator(
+                    *id,
+                    OperatorRecord {
+                        organization: *organization,
+                        name: name.clone(),
+                        status: OperatorStatus::Active,
+                        last_deactivated_at: None,
+                    },
+                );
+            }
+        }
+        (Write::SetStatus { operator, status, at }, Written::Status) => model.set_status(*operator, *status, *at),
+        _ => {}
+    }
+}

@@ -1,0 +1,139 @@
+//! A real server on a free loopback port, for tests of this and other
+//! crates (the client's round trips, the CLI, the conformance suite).
+
+use std::net::SocketAddr;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::{AppState, Config, StartError, app, start};
+
+/// The seed [`TestServer::start`] loads: two companies, so tests can check
+/// that one never sees the other's data.
+pub const DEFAULT_SEED: &str = r#"
+[[company]]
+login = "acme"
+password = "acme-pass-1"
+api_key = "acme-static-api-key-0001"
+
+[[company.organization]]
+id = 24
+name = "Customer Support"
+
+[[company.organization.operator]]
+name = "John Smith"
+
+[[company.organization.operator]]
+name = "Mike Wilson"
+status = 1
+
+[[company.organization]]
+id = 42
+name = "Technical Support"
+
+[[company.organization.operator]]
+name = "Emma Davis"
+
+[[company]]
+login = "globex"
+password = "globex-pass-1"
+api_key = "globex-static-api-key-0001"
+
+[[company.organization]]
+id = 77
+name = "Globex Sales"
+
+[[company.organization.operator]]
+name = "Hank Scorpio"
+"#;
+
+/// An in-process server listening on `127.0.0.1:<free port>`, stopped on drop.
+#[derive(Debug)]
+pub struct TestServer {
+    base_url: String,
+    address: SocketAddr,
+    state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl TestServer {
+    /// Starts on an in-memory database with [`DEFAULT_SEED`].
+    pub async fn start() -> Result<Self, StartError> {
+        Self::start_with_seed(DEFAULT_SEED).await
+    }
+
+    /// Starts on an in-memory database with the given seed text.
+    pub async fn start_with_seed(seed: &str) -> Result<Self, StartError> {
+        let file = std::env::temp_dir().join(format!("chathub-seed-{}-{}.toml", std::process::id(), unique()));
+        std::fs::write(&file, seed).map_err(|e| StartError::Config(format!("cannot write the test seed: {e}")))?;
+        let config = Config { seed: Some(file.clone()), ..Config::in_memory() };
+        let result = Self::start_with(config).await;
+        let _ = std::fs::remove_file(file);
+        result
+    }
+
+    /// Starts with a full configuration (its `listen` is used as given; port 0 picks a free one).
+    pub async fn start_with(config: Config) -> Result<Self, StartError> {
+        let started = start(&config).await?;
+        let listener = tokio::net::TcpListener::bind(config.listen)
+            .await
+            .map_err(|source| StartError::Listen { address: config.listen, source })?;
+        let address = listener.local_addr().map_err(|source| StartError::Listen { address: config.listen, source })?;
+        let (stop, stopped) = oneshot::channel::<()>();
+        let router = app(started.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(Self {
+            base_url: format!("http://{address}"),
+            address,
+            state: started.state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The bound address.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The server's state (to inspect the read model in tests).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Stops accepting, finishes in-flight requests and waits.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
