@@ -72,7 +72,18 @@ impl RequestBody for Request {
                 format!("At most {MAX_SYNCHRONIZE_ELEMENTS} operators may be sent in one request."),
             ));
         }
-        json::from_value_each(value).map(Request)
+        json::from_value_each(value).map(Request).map_err(|mut errors| {
+            // Decision 8 names every bad element in one pass: the elements that
+            // did read are checked against the name rules as well.
+            if let serde_json::Value::Array(items) = value {
+                for (index, item) in items.iter().enumerate() {
+                    if let Ok(operator) = json::from_value::<NewOperator>(item) {
+                        check_name(&operator.name, &format!("$[{index}].name"), &mut errors);
+                    }
+                }
+            }
+            errors
+        })
     }
 }
 

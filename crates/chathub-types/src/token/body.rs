@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// A token as a get-token endpoint answers it, with the `expiration` of the
-/// object shape when the server sent one.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// object shape when the server sent one. `Debug` never shows the token.
+#[derive(Clone, PartialEq, Eq)]
 pub struct IssuedToken {
     /// The token string.
     pub token: String,
@@ -24,6 +24,12 @@ impl IssuedToken {
     pub fn to_object_json(&self) -> serde_json::Value {
         serde_json::to_value(TokenObject { token: self.token.clone(), expiration: self.expiration })
             .unwrap_or(serde_json::Value::Null)
+    }
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken").field("token", &"[redacted]").field("expiration", &self.expiration).finish()
     }
 }
 

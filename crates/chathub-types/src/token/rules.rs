@@ -35,16 +35,24 @@ pub fn operator_token_expiry(requested: DateTime<Utc>, now: DateTime<Utc>) -> Re
     if requested <= now {
         return Err(LifetimeError::NotInFuture);
     }
-    let latest = now + TimeDelta::seconds(MAX_OPERATOR_TOKEN_LIFETIME_SECS + OPERATOR_TOKEN_SKEW_SECS);
-    if requested > latest {
+    // Near the end of chrono's range there is no `latest`, and no request can be after it.
+    let latest =
+        now.checked_add_signed(TimeDelta::seconds(MAX_OPERATOR_TOKEN_LIFETIME_SECS + OPERATOR_TOKEN_SKEW_SECS));
+    if latest.is_some_and(|latest| requested > latest) {
         return Err(LifetimeError::TooLong);
     }
     Ok(requested.timestamp())
 }
 
-/// Decision 12: the `exp` of a company token issued at `now`.
+/// Decision 12: the `exp` of a company token issued at `now`. A lifetime
+/// reaching past the ends of chrono's range saturates there instead of panicking.
 pub fn company_token_expiry(now: DateTime<Utc>, ttl: TimeDelta) -> i64 {
-    (now + ttl).timestamp()
+    let end = now.checked_add_signed(ttl).unwrap_or(if ttl < TimeDelta::zero() {
+        DateTime::<Utc>::MIN_UTC
+    } else {
+        DateTime::<Utc>::MAX_UTC
+    });
+    end.timestamp()
 }
 
 /// Whether a token with this `exp` is dead at `now`: from the second `exp`
