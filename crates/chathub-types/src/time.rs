@@ -13,7 +13,7 @@
 //! assert_eq!(format_instant(t), "2025-12-31T23:59:59Z");
 //! ```
 
-use chrono::{DateTime, NaiveDateTime, SubsecRound, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDateTime, SubsecRound, Timelike, Utc};
 
 /// Why a date-time could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,8 +32,11 @@ pub fn parse_instant(input: &str) -> Result<DateTime<Utc>, InstantError> {
     if bytes.len() < 19 || !bytes[..4].iter().all(u8::is_ascii_digit) || bytes[4] != b'-' {
         return Err(error());
     }
+    // An offset may move the instant outside years 1-9999, which RFC 3339 cannot write back.
+    let in_range = |instant: DateTime<Utc>| (1..=9999).contains(&instant.year());
     if let Ok(with_offset) = DateTime::parse_from_rfc3339(text) {
-        return Ok(with_offset.with_timezone(&Utc));
+        let instant = with_offset.with_timezone(&Utc);
+        return if in_range(instant) { Ok(instant) } else { Err(error()) };
     }
     // No offset: read as UTC.
     let separator = bytes[10];
@@ -43,8 +46,10 @@ pub fn parse_instant(input: &str) -> Result<DateTime<Utc>, InstantError> {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f")
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f"))
         .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%dt%H:%M:%S%.f"))
+        .ok()
         .map(|naive| naive.and_utc())
-        .map_err(|_| error())
+        .filter(|instant| in_range(*instant))
+        .ok_or_else(error)
 }
 
 /// Cuts an instant to whole milliseconds (never rounding up).
