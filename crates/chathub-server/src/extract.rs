@@ -24,7 +24,7 @@ impl FromRequestParts<AppState> for AnyAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let credential = credential_from_headers(&parts.headers)?;
-        authenticate(state, credential, Utc::now()).map(AnyAuth)
+        authenticate(state, credential, Utc::now()).await.map(AnyAuth)
     }
 }
 

@@ -3,10 +3,12 @@
 
 pub mod db;
 pub mod model;
+pub mod sync;
 pub mod writer;
 
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
+use chathub_types::token::OperatorFacts;
 use chathub_types::{OperatorId, OperatorStatus, OrganizationId};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
@@ -42,7 +44,13 @@ impl Store {
     pub async fn start(db: Db) -> Result<Self, StoreError> {
         let model = Arc::new(RwLock::new(db.load().await?));
         let (queue, receiver) = mpsc::channel(4096);
-        tokio::spawn(writer::run(db.clone(), model.clone(), receiver));
+        let mut origin = [0u8; 8];
+        rand::fill(&mut origin);
+        let origin: Arc<str> = origin.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
+        if let Db::Postgres(pool) = &db {
+            tokio::spawn(sync::listen(db.clone(), pool.clone(), model.clone(), origin.clone()));
+        }
+        tokio::spawn(writer::run(db.clone(), model.clone(), receiver, origin));
         Ok(Self { db, model, queue })
     }
 
@@ -54,6 +62,23 @@ impl Store {
     /// The database.
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// What token checks need of an operator (Decisions 9, 11). With a
+    /// database other servers share, status and revocation are read from
+    /// it, so a deactivation through any server revokes at once.
+    pub async fn operator_facts(&self, id: OperatorId) -> Result<Option<OperatorFacts>, StoreError> {
+        let Some(mut facts) = self.read().operator_facts(id) else { return Ok(None) };
+        if self.db.is_shared() {
+            match self.db.operator_state(id.0).await? {
+                Some((status, last_deactivated_at)) => {
+                    facts.status = status;
+                    facts.last_deactivated_at = last_deactivated_at;
+                }
+                None => return Ok(None),
+            }
+        }
+        Ok(Some(facts))
     }
 
     /// Adds operators durably; their ids in order.

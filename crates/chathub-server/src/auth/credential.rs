@@ -67,34 +67,45 @@ pub fn credential_from_headers(headers: &HeaderMap) -> Result<&str, ApiError> {
 
 /// Resolves a credential to a principal: a company or operator JWT of ours,
 /// or a company's API key.
-pub fn authenticate(state: &AppState, credential: &str, now: DateTime<Utc>) -> Result<Principal, ApiError> {
-    let model = state.store.read();
+pub async fn authenticate(state: &AppState, credential: &str, now: DateTime<Utc>) -> Result<Principal, ApiError> {
     if let Some(claims) = state.keys.verify(credential) {
         if is_expired(claims.exp, now) {
             return Err(ApiError::rejected("The token expired."));
         }
         let subject = claims.subject_id().ok_or_else(|| ApiError::rejected("The token is not valid."))?;
         return match claims.kind {
-            TokenKind::Company => model
+            TokenKind::Company => state
+                .store
+                .read()
                 .company(CompanyId(subject))
                 .map(|company| Principal::Company(company.id))
                 .ok_or_else(|| ApiError::rejected("The token is not valid.")),
             TokenKind::Operator => {
                 let id = OperatorId(subject);
-                let operator = model.operator(id).ok_or_else(|| ApiError::rejected("The token is not valid."))?;
-                let company =
-                    model.company_of_operator(id).ok_or_else(|| ApiError::rejected("The token is not valid."))?;
-                if !operator.status.is_active() {
+                let facts = state
+                    .store
+                    .operator_facts(id)
+                    .await
+                    .map_err(ApiError::internal)?
+                    .ok_or_else(|| ApiError::rejected("The token is not valid."))?;
+                if !facts.status.is_active() {
                     return Err(ApiError::Forbidden("The token was revoked: the operator is not active."));
                 }
-                if is_revoked(claims.iat, operator.last_deactivated_at) {
+                if is_revoked(claims.iat, facts.last_deactivated_at) {
                     return Err(ApiError::Forbidden("The token was revoked."));
                 }
-                Ok(Principal::Operator { id, organization: operator.organization, company })
+                let organization = state
+                    .store
+                    .read()
+                    .operator(id)
+                    .map(|operator| operator.organization)
+                    .ok_or_else(|| ApiError::rejected("The token is not valid."))?;
+                Ok(Principal::Operator { id, organization, company: facts.company })
             }
         };
     }
     let digest = api_key_digest(credential);
+    let model = state.store.read();
     match model.company_by_api_key(&digest) {
         Some(company) if company.api_key_digest.is_some_and(|stored| bool::from(stored.ct_eq(&digest))) => {
             Ok(Principal::Company(company.id))

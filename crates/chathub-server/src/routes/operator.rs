@@ -100,19 +100,20 @@ pub async fn validate_token(
     State(state): State<AppState>,
     CompanyAuth(company): CompanyAuth,
     ValidJson(request): ValidJson<validate_token::Request>,
-) -> Response {
+) -> Result<Response, ApiError> {
     let claims = state.keys.verify(request.token.expose());
-    let model = state.store.read();
-    let answer = match validate_operator_token(claims.as_ref(), company, Utc::now(), |id| {
-        model.operator_facts(OperatorId(id))
-    }) {
+    let facts = match claims.as_ref().and_then(|c| c.subject_id()) {
+        Some(id) => state.store.operator_facts(OperatorId(id)).await.map_err(ApiError::internal)?,
+        None => None,
+    };
+    let answer = match validate_operator_token(claims.as_ref(), company, Utc::now(), |_| facts) {
         Ok(operator) => {
             let expires_at = claims.as_ref().and_then(|c| c.expires_at()).unwrap_or_default();
             validate_token::Response::valid(OperatorId(operator), expires_at)
         }
         Err(rejection) => validate_token::Response::invalid(rejection),
     };
-    json(&answer)
+    Ok(json(&answer))
 }
 
 fn ensure_own_operator(state: &AppState, company: chathub_types::CompanyId, id: OperatorId) -> Result<(), ApiError> {

@@ -136,20 +136,69 @@ impl Db {
             .fetch_all(pool)
             .await?
             {
-                let deactivated: Option<i64> = row.try_get(4)?;
-                model.put_operator(
-                    OperatorId(row.try_get(0)?),
-                    OperatorRecord {
-                        organization: OrganizationId(row.try_get(1)?),
-                        name: row.try_get(2)?,
-                        status: OperatorStatus::from_i32(row.try_get(3)?),
-                        last_deactivated_at: deactivated.and_then(DateTime::from_timestamp_millis),
-                    },
-                );
+                let (id, operator) = operator_from_row(&row)?;
+                model.put_operator(OperatorId(id), operator);
             }
         });
         Ok(model)
     }
+}
+
+impl Db {
+    /// Whether other servers may share this database (Postgres).
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Db::Postgres(_))
+    }
+
+    /// Reads the named operators (after another server changed them).
+    pub async fn load_operators(&self, ids: &[i32]) -> Result<Vec<(i32, OperatorRecord)>, sqlx::Error> {
+        let Db::Postgres(pool) = self else { return Ok(Vec::new()) };
+        let rows = sqlx::query(
+            "SELECT id, organization_id, name, status, last_deactivated_at_ms FROM operators WHERE id = ANY($1) ORDER BY id",
+        )
+        .bind(ids)
+        .fetch_all(pool)
+        .await?;
+        rows.iter().map(operator_from_row).collect()
+    }
+
+    /// An operator's status and last deactivation, read from the database
+    /// (for revocation checks that must see other servers' writes at once).
+    pub async fn operator_state(
+        &self,
+        id: i32,
+    ) -> Result<Option<(OperatorStatus, Option<DateTime<chrono::Utc>>)>, sqlx::Error> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT status, last_deactivated_at_ms FROM operators WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?;
+            row.map(|row| {
+                let deactivated: Option<i64> = row.try_get(1)?;
+                Ok((OperatorStatus::from_i32(row.try_get(0)?), deactivated.and_then(DateTime::from_timestamp_millis)))
+            })
+            .transpose()
+        })
+    }
+}
+
+fn operator_from_row<R: Row>(row: &R) -> Result<(i32, OperatorRecord), sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    i32: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    i64: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    String: for<'r> sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    let deactivated: Option<i64> = row.try_get(4)?;
+    Ok((
+        row.try_get(0)?,
+        OperatorRecord {
+            organization: OrganizationId(row.try_get(1)?),
+            name: row.try_get(2)?,
+            status: OperatorStatus::from_i32(row.try_get(3)?),
+            last_deactivated_at: deactivated.and_then(DateTime::from_timestamp_millis),
+        },
+    ))
 }
 
 /// Adds one operator inside a transaction; answers its new id.

@@ -50,17 +50,18 @@ pub(crate) struct Job {
 
 /// Runs until every sender is dropped: takes what is queued, commits it in
 /// one transaction, applies it to the model, answers each caller.
-pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::Receiver<Job>) {
+pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::Receiver<Job>, origin: Arc<str>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let writes: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
-        let outcomes = match commit(&db, &writes).await {
+        let outcomes = match commit(&db, &writes, &origin).await {
             Ok(results) => results.into_iter().map(Ok).collect(),
             Err(error) if batch.len() > 1 => {
                 tracing::warn!(%error, size = batch.len(), "group commit failed; committing one by one");
                 let mut outcomes = Vec::with_capacity(batch.len());
                 for write in &writes {
-                    outcomes.push(commit(&db, &[write]).await.map(|mut r| r.remove(0)).map_err(|e| e.to_string()));
+                    outcomes
+                        .push(commit(&db, &[write], &origin).await.map(|mut r| r.remove(0)).map_err(|e| e.to_string()));
                 }
                 outcomes
             }
@@ -81,7 +82,8 @@ pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::
     }
 }
 
-async fn commit(db: &Db, writes: &[&Write]) -> Result<Vec<Written>, sqlx::Error> {
+async fn commit(db: &Db, writes: &[&Write], origin: &str) -> Result<Vec<Written>, sqlx::Error> {
+    let shared = db.is_shared();
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         let mut results = Vec::with_capacity(writes.len());
@@ -101,6 +103,22 @@ async fn commit(db: &Db, writes: &[&Write]) -> Result<Vec<Written>, sqlx::Error>
                     Written::Status
                 }
             });
+        }
+        if shared {
+            // Delivered to the other servers when (and only if) this commits.
+            let mut touched: Vec<i32> = Vec::new();
+            for (write, written) in writes.iter().zip(&results) {
+                match (write, written) {
+                    (_, Written::Operators(ids)) => touched.extend(ids.iter().map(|id| id.0)),
+                    (Write::SetStatus { operator, .. }, _) => touched.push(operator.0),
+                    _ => {}
+                }
+            }
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(super::sync::CHANNEL)
+                .bind(super::sync::Change::payload(origin, touched))
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(results)
