@@ -1,0 +1,10 @@
+//! Integration tests of chathub-client: wiremock for every rule and quirk,
+//! and round trips against a real chathub-server.
+
+mod auth;
+mod errors;
+mod quirks;
+mod requests;
+mod retries;
+mod support;
+mod tokens;
