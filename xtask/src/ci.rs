@@ -138,17 +138,18 @@ mod tests {
                 Ok(Duration::from_secs(1))
             }
         });
-        assert_eq!(started, [("clippy", 1, 4), ("test", 2, 4)]);
-        assert_eq!(
-            run.outcomes,
-            [
-                ("fmt", Outcome::Skipped),
-                ("clippy", Outcome::Passed(Duration::from_secs(1))),
-                ("test", Outcome::Failed(Duration::from_secs(2))),
-                ("doc", Outcome::NotRun),
-                ("deny", Outcome::NotRun),
-            ]
-        );
+        let selected = STEPS.len() - 1;
+        assert_eq!(started, [("clippy", 1, selected), ("test", 2, selected)]);
+        let expected: Vec<_> = STEPS
+            .iter()
+            .map(|step| match step.name {
+                "fmt" => (step.name, Outcome::Skipped),
+                "clippy" => (step.name, Outcome::Passed(Duration::from_secs(1))),
+                "test" => (step.name, Outcome::Failed(Duration::from_secs(2))),
+                name => (name, Outcome::NotRun),
+            })
+            .collect();
+        assert_eq!(run.outcomes, expected);
         let (step, error) = run.failure.unwrap();
         assert_eq!((step.name, error.to_string()), ("test", "boom".to_owned()));
     }
@@ -160,8 +161,9 @@ mod tests {
             started.push(step.name);
             Ok(Duration::ZERO)
         });
-        assert_eq!(started, ["fmt", "clippy", "test", "deny"]);
+        let expected: Vec<_> = STEPS.iter().map(|step| step.name).filter(|name| *name != "doc").collect();
+        assert_eq!(started, expected);
         assert!(run.failure.is_none());
-        assert_eq!(run.outcomes[3], ("doc", Outcome::Skipped));
+        assert!(run.outcomes.contains(&("doc", Outcome::Skipped)));
     }
 }

@@ -6,6 +6,7 @@
 
 mod ci;
 mod cmd;
+mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Run every check CI runs (fmt, clippy, tests, docs, cargo-deny), stopping at the first failure.
     Ci(ci::Args),
+    /// Run the server's tests on a throwaway PostgreSQL cluster (installed with apt when missing).
+    TestPostgres,
 }
 
 /// Runs the command; a failure prints its message (without a backtrace,
@@ -35,6 +38,7 @@ fn main() -> ExitCode {
     let root = project_root();
     let result = match cli.command {
         Command::Ci(args) => ci::run(&args, &root),
+        Command::TestPostgres => postgres::test_postgres(&root),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -71,7 +75,7 @@ mod tests {
     #[test]
     fn ci_takes_repeated_and_comma_separated_steps() {
         let cli = Cli::try_parse_from(["cargo xtask", "ci", "--skip", "doc,deny", "--skip", "fmt"]).unwrap();
-        let Command::Ci(args) = cli.command;
+        let Command::Ci(args) = cli.command else { panic!("parsed another command") };
         assert_eq!(args.selection.skip, ["doc", "deny", "fmt"]);
         assert!(args.selection.only.is_empty());
     }

@@ -112,7 +112,12 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     match seed {
         Some(seed) => {
             seed.check_against(&existing)?;
-            seed.apply(&db, &passwords).await?;
+            if let Err(error) = seed.apply(&db, &passwords).await {
+                // Servers starting together on one database race to insert the
+                // same rows; the loser finds them on a second pass.
+                tracing::warn!(%error, "loading the seed failed; trying once more");
+                seed.apply(&db, &passwords).await?;
+            }
         }
         None if !existing.has_companies() => {
             let (seed, credentials) = Seed::demo();

@@ -63,11 +63,12 @@ impl TestServer {
         Self::start_with_seed(DEFAULT_SEED).await
     }
 
-    /// Starts on an in-memory database with the given seed text.
+    /// Starts on a fresh database (see [`fresh_database_url`]) with the given seed text.
     pub async fn start_with_seed(seed: &str) -> Result<Self, StartError> {
         let file = std::env::temp_dir().join(format!("chathub-seed-{}-{}.toml", std::process::id(), unique()));
         std::fs::write(&file, seed).map_err(|e| StartError::Config(format!("cannot write the test seed: {e}")))?;
-        let config = Config { seed: Some(file.clone()), ..Config::in_memory() };
+        let database = fresh_database_url().await?;
+        let config = Config { seed: Some(file.clone()), database, ..Config::in_memory() };
         let result = Self::start_with(config).await;
         let _ = std::fs::remove_file(file);
         result
@@ -121,6 +122,7 @@ impl TestServer {
         if let Some(task) = self.task.take() {
             let _ = task.await;
         }
+        self.state.store.db().close().await;
     }
 }
 
@@ -128,8 +130,50 @@ impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
+            // Release the database connections (a Postgres server has few to spare).
+            let db = self.state.store.db().clone();
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move { db.close().await });
+            }
         }
     }
+}
+
+/// The variable naming a Postgres server for tests: a URL whose user may
+/// create databases, e.g. `postgres://postgres@127.0.0.1:55432/postgres`.
+/// `cargo xtask ci` sets it for its Postgres step.
+pub const TEST_POSTGRES_VARIABLE: &str = "CHATHUB_TEST_POSTGRES";
+
+/// A database no other test uses: `sqlite::memory:`, or, when
+/// [`TEST_POSTGRES_VARIABLE`] names a Postgres server, a new database on it.
+pub async fn fresh_database_url() -> Result<String, StartError> {
+    match std::env::var(TEST_POSTGRES_VARIABLE) {
+        Ok(admin) if !admin.trim().is_empty() => create_postgres_database(admin.trim()).await,
+        _ => Ok("sqlite::memory:".to_owned()),
+    }
+}
+
+/// Creates a new, empty database on the server `admin` names; its URL.
+pub async fn create_postgres_database(admin: &str) -> Result<String, StartError> {
+    use sqlx::Connection;
+    let name = format!("chathub_test_{}_{}_{:08x}", std::process::id(), unique(), rand::random::<u32>());
+    let database_error = |source| StartError::Database { url: crate::redact_url(admin), source };
+    let mut connection = sqlx::PgConnection::connect(admin).await.map_err(database_error)?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut connection)
+        .await
+        .map_err(database_error)?;
+    let _ = connection.close().await;
+    let (base, query) = admin.split_once('?').map_or((admin, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let prefix = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    Ok(match query {
+        Some(query) => format!("{prefix}/{name}?{query}"),
+        None => format!("{prefix}/{name}"),
+    })
 }
 
 fn unique() -> u64 {

@@ -67,7 +67,8 @@ mod tests {
     fn no_flags_run_every_step() {
         let all = Selection::default();
         all.check(STEPS).unwrap();
-        assert_eq!(included(&all), ["fmt", "clippy", "test", "doc", "deny"]);
+        let every: Vec<_> = STEPS.iter().map(|step| step.name).collect();
+        assert_eq!(included(&all), every);
     }
 
     #[test]
@@ -77,14 +78,16 @@ mod tests {
 
     #[test]
     fn skip_removes_steps_and_wins_over_only() {
-        assert_eq!(included(&selection(&[], &["test", "doc"])), ["fmt", "clippy", "deny"]);
+        let rest: Vec<_> = STEPS.iter().map(|step| step.name).filter(|name| !["test", "doc"].contains(name)).collect();
+        assert_eq!(included(&selection(&[], &["test", "doc"])), rest);
         assert_eq!(included(&selection(&["fmt", "clippy"], &["clippy"])), ["fmt"]);
     }
 
     #[test]
     fn unknown_names_are_all_reported_with_the_known_ones() {
         let error = selection(&["fmt", "lint"], &["tests"]).check(STEPS).unwrap_err().to_string();
-        assert_eq!(error, "unknown step `lint`, `tests`; the steps are: fmt, clippy, test, doc, deny");
+        let every: Vec<_> = STEPS.iter().map(|step| step.name).collect();
+        assert_eq!(error, format!("unknown step `lint`, `tests`; the steps are: {}", every.join(", ")));
     }
 
     #[test]

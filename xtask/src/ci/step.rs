@@ -29,6 +29,7 @@ pub const STEPS: &[Step] = &[
     Step { name: "fmt", about: "formatting (rustfmt)", command: fmt, prepare: None },
     Step { name: "clippy", about: "lints, warnings denied", command: clippy, prepare: None },
     Step { name: "test", about: "every test, all features", command: test, prepare: None },
+    Step { name: "postgres", about: "server tests on a throwaway Postgres", command: postgres, prepare: None },
     Step { name: "doc", about: "API docs, warnings denied", command: doc, prepare: None },
     Step { name: "deny", about: "licenses, bans, sources", command: deny, prepare: Some(ensure_cargo_deny) },
 ];
@@ -45,6 +46,11 @@ fn clippy() -> Cmd {
 /// insta never writes snapshots here: a mismatch fails the run.
 fn test() -> Cmd {
     Cmd::cargo(&["test", "--workspace", "--all-features"]).env("INSTA_UPDATE", "no").env("CI", "true")
+}
+
+/// Starts a throwaway PostgreSQL cluster and runs the server's tests on it.
+fn postgres() -> Cmd {
+    Cmd::cargo(&["xtask", "test-postgres"])
 }
 
 fn doc() -> Cmd {
@@ -77,7 +83,7 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "test", "doc", "deny"]);
+        assert_eq!(names, ["fmt", "clippy", "test", "postgres", "doc", "deny"]);
     }
 
     #[test]
