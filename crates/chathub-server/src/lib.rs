@@ -18,6 +18,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -158,6 +159,7 @@ pub fn app(state: AppState) -> Router {
     );
     router
         .route("/health", get(routes::health::health))
+        .merge(openapi::routes())
         .fallback(|| async { ApiError::NotFound("No such endpoint.") })
         .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("a handler panicked").into_response()))

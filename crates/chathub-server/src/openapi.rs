@@ -1,0 +1,111 @@
+//! The OpenAPI document (spec §6), generated from chathub-types, and the
+//! Swagger UI that shows it.
+//!
+//! [`document`] walks `chathub_types::ENDPOINTS`: each endpoint's metadata
+//! gives its path, method, security and error statuses, and the `ToSchema`
+//! derives of its DTOs give the schemas. [`routes`] serves the document at
+//! [`DOCUMENT_PATH`] and Swagger UI, compiled into the binary (no CDN), at
+//! `/swagger` and `/index.html`. `cargo xtask openapi` writes the document to
+//! `docs/openapi.json`, where reviews see every change of the wire contract.
+
+mod examples;
+mod operations;
+mod responses;
+mod schemas;
+
+use axum::Router;
+use axum::response::Redirect;
+use axum::routing::get;
+use chathub_types::{ENDPOINTS, Method};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::tag::TagBuilder;
+use utoipa::openapi::{ComponentsBuilder, HttpMethod, InfoBuilder, OpenApi, OpenApiBuilder, PathItem, PathsBuilder};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::state::AppState;
+
+/// Where the document is served (the vendor's Swagger path).
+pub const DOCUMENT_PATH: &str = "/swagger/v1/swagger.json";
+/// Where Swagger UI is served (`/swagger` redirects to `/swagger/`).
+pub const UI_PATH: &str = "/swagger";
+/// The document's title.
+pub const TITLE: &str = "ChatHub API";
+
+const DESCRIPTION: &str = "The SMSBAT ChatHub API as `chathub-server` implements it: companies manage the \
+operators of their chats and issue short-lived operator tokens for the chat widget.\n\n\
+**Credentials.** `POST /api/company/get-token` answers a company token. Every other `/api/` endpoint takes \
+one credential, in either header: `Authorization: Bearer <token>` or `X-Authorization-Key: <token>`. A \
+company's static API key works wherever a company token does, in either header. Two different credentials, \
+a repeated header or any other `Authorization` scheme: 401 (Decision 3).\n\n\
+**Bodies.** JSON with camelCase names, matched without regard to case on input; unknown properties are \
+ignored. Token endpoints answer the raw token or a JSON string by `Accept` (Decision 1).\n\n\
+**Errors.** Every 4xx and 5xx has an `application/problem+json` body (RFC 7807) with `type`, `title` and \
+`status`; a 400 adds `errors`, mapping JSON paths (`$.expiresAt`, `$[2].name`) to messages. Checks run in \
+this order: route (404/405), credential (401/403), body size (413), content type (415), body (400), \
+resource (404), state (400).";
+
+/// The OpenAPI document: every endpoint of chathub-types plus `/health`.
+pub fn document() -> OpenApi {
+    let mut paths = PathsBuilder::new();
+    for endpoint in ENDPOINTS {
+        paths = paths.path(endpoint.path, PathItem::new(http_method(endpoint.method), operations::operation(endpoint)));
+    }
+    paths = paths.path("/health", PathItem::new(HttpMethod::Get, operations::health()));
+
+    let mut components = ComponentsBuilder::new()
+        .security_scheme(
+            operations::BEARER,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "`Authorization: Bearer <token>`: a company token, an operator token, or the \
+                         company's API key. The scheme name is case-insensitive.",
+                    ))
+                    .build(),
+            ),
+        )
+        .security_scheme(
+            operations::API_KEY,
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Authorization-Key",
+                "`X-Authorization-Key: <token>`: the company's API key, a company token or an operator token.",
+            ))),
+        );
+    for (name, schema) in schemas::all() {
+        components = components.schema(name, schema);
+    }
+
+    let tag = |name: &str, description: &str| TagBuilder::new().name(name).description(Some(description)).build();
+    OpenApiBuilder::new()
+        .info(InfoBuilder::new().title(TITLE).version(env!("CARGO_PKG_VERSION")).description(Some(DESCRIPTION)))
+        .paths(paths)
+        .components(Some(components.build()))
+        .tags(Some([
+            tag("company", "Sign-in and the company's organizations."),
+            tag("operator", "Operators and operator tokens."),
+            tag("health", "Whether the server is up."),
+        ]))
+        .build()
+}
+
+fn http_method(method: Method) -> HttpMethod {
+    match method {
+        Method::Get => HttpMethod::Get,
+        Method::Post => HttpMethod::Post,
+        Method::Put => HttpMethod::Put,
+        Method::Delete => HttpMethod::Delete,
+    }
+}
+
+/// The document at [`DOCUMENT_PATH`] and Swagger UI at `/swagger` (which
+/// redirects to `/swagger/`) and `/index.html` (which redirects there too).
+/// Every asset comes from the binary; the UI's online validator is off, so
+/// the page works offline.
+pub fn routes() -> Router<AppState> {
+    let ui_home = format!("{UI_PATH}/");
+    let config = Config::new([DOCUMENT_PATH]).validator_url("none").try_it_out_enabled(true);
+    Router::from(SwaggerUi::new(UI_PATH).url(DOCUMENT_PATH, document()).config(config))
+        .route("/index.html", get(move || async move { Redirect::to(&ui_home) }))
+}
