@@ -25,7 +25,7 @@ struct Cli {
 /// Every xtask command. Add a variant and a module per new command.
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run every check CI runs (fmt, clippy, tests, docs, cargo-deny), stopping at the first failure.
+    /// Run every check CI runs, in order, stopping at the first failure (`--list` shows the steps).
     Ci(ci::Args),
     /// Run the server's tests on a throwaway PostgreSQL cluster (installed with apt when missing).
     TestPostgres,
