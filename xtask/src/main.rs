@@ -6,6 +6,7 @@
 
 mod ci;
 mod cmd;
+mod openapi;
 mod postgres;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ enum Command {
     Ci(ci::Args),
     /// Run the server's tests on a throwaway PostgreSQL cluster (installed with apt when missing).
     TestPostgres,
+    /// Write the server's OpenAPI document to docs/openapi.json (`--check`: fail when it is stale).
+    Openapi(openapi::Args),
 }
 
 /// Runs the command; a failure prints its message (without a backtrace,
@@ -39,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ci(args) => ci::run(&args, &root),
         Command::TestPostgres => postgres::test_postgres(&root),
+        Command::Openapi(args) => openapi::run(&args, &root),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -12,6 +12,8 @@ mod examples;
 mod operations;
 mod responses;
 mod schemas;
+#[cfg(test)]
+mod tests;
 
 use axum::Router;
 use axum::response::Redirect;

@@ -3,8 +3,7 @@
 //! To add a check, append a [`Step`] to [`STEPS`]: a short name (used by
 //! `--only`/`--skip` and the summary), one line saying what it checks, and the
 //! command it runs. Planned, not yet here: `conformance`
-//! (`cargo xtask conformance`) and `openapi` (`cargo xtask openapi --check`);
-//! add them when those commands exist.
+//! (`cargo xtask conformance`); add it when that command exists.
 
 use std::path::Path;
 
@@ -28,6 +27,7 @@ pub struct Step {
 pub const STEPS: &[Step] = &[
     Step { name: "fmt", about: "formatting (rustfmt)", command: fmt, prepare: None },
     Step { name: "clippy", about: "lints, warnings denied", command: clippy, prepare: None },
+    Step { name: "openapi", about: "OpenAPI document current", command: openapi, prepare: None },
     Step { name: "test", about: "every test, all features", command: test, prepare: None },
     Step { name: "postgres", about: "server tests on a throwaway Postgres", command: postgres, prepare: None },
     Step { name: "doc", about: "API docs, warnings denied", command: doc, prepare: None },
@@ -40,6 +40,11 @@ fn fmt() -> Cmd {
 
 fn clippy() -> Cmd {
     Cmd::cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"])
+}
+
+/// Fails when docs/openapi.json is not the document the server generates.
+fn openapi() -> Cmd {
+    Cmd::cargo(&["xtask", "openapi", "--check"])
 }
 
 /// Plain `cargo test`, so CI's log reader sees the `test result:` lines.
@@ -83,7 +88,7 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "test", "postgres", "doc", "deny"]);
+        assert_eq!(names, ["fmt", "clippy", "openapi", "test", "postgres", "doc", "deny"]);
     }
 
     #[test]
