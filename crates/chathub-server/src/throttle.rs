@@ -20,6 +20,13 @@ enum Key {
     Address(IpAddr),
 }
 
+impl Key {
+    /// The key of a login: its first 256 characters, for checks and records alike.
+    fn login(login: &str) -> Self {
+        Self::Login(login.chars().take(256).collect())
+    }
+}
+
 /// Failed sign-ins per login and per client address, in a sliding window.
 #[derive(Debug)]
 pub struct SignInThrottle {
@@ -43,7 +50,7 @@ impl SignInThrottle {
     /// `Some(seconds to wait)` when `login` or `address` has used up its failures.
     pub fn check(&self, login: &str, address: Option<IpAddr>, now: Instant) -> Option<u64> {
         let mut failures = self.failures.lock().unwrap_or_else(PoisonError::into_inner);
-        let keys = [Some(Key::Login(login.to_owned())), address.map(Key::Address)];
+        let keys = [Some(Key::login(login)), address.map(Key::Address)];
         keys.into_iter()
             .flatten()
             .filter_map(|key| {
@@ -65,7 +72,7 @@ impl SignInThrottle {
         if failures.len() >= MAX_KEYS {
             failures.retain(|_, times| times.back().is_some_and(|last| now.duration_since(*last) < self.window));
         }
-        let keys = [Some(Key::Login(login.chars().take(256).collect())), address.map(Key::Address)];
+        let keys = [Some(Key::login(login)), address.map(Key::Address)];
         for key in keys.into_iter().flatten() {
             let times = failures.entry(key).or_default();
             self.prune(times, now);
@@ -98,6 +105,17 @@ mod tests {
         assert_eq!(throttle.check("acme", None, start + Duration::from_secs(10)), Some(50));
         assert_eq!(throttle.check("other", None, start + Duration::from_secs(10)), None);
         assert_eq!(throttle.check("acme", None, start + Duration::from_secs(60)), None);
+    }
+
+    #[test]
+    fn a_long_login_is_checked_under_the_key_it_was_recorded_under() {
+        let throttle = SignInThrottle::default();
+        let login = "x".repeat(300);
+        let now = Instant::now();
+        for _ in 0..10 {
+            throttle.record_failure(&login, None, now);
+        }
+        assert!(throttle.check(&login, None, now).is_some());
     }
 
     #[test]
