@@ -71,19 +71,18 @@ impl<T: RequestBody + Send> FromRequest<AppState> for ValidJson<T> {
     }
 }
 
-/// A JSON body decoded with the rules of chathub-types but not yet
-/// validated, for handlers that merge their own checks into the same 400
-/// (synchronize names every bad element, whatever the rule).
+/// A JSON body parsed but not yet read as a type, for handlers that merge
+/// their own checks into the same 400 (synchronize names every bad element,
+/// whatever the rule).
 #[derive(Debug, Clone)]
-pub struct JsonBody<T>(pub T);
+pub struct JsonValue(pub serde_json::Value);
 
-impl<T: RequestBody + Send> FromRequest<AppState> for JsonBody<T> {
+impl FromRequest<AppState> for JsonValue {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
         let bytes = read_json_body(request).await?;
-        let value = chathub_types::json::parse(&bytes)?;
-        T::from_json(&value).map(JsonBody).map_err(ApiError::Validation)
+        Ok(JsonValue(chathub_types::json::parse(&bytes)?))
     }
 }
 

@@ -3,16 +3,17 @@
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use chathub_types::json::RequestBody;
 use chathub_types::operator::synchronize_operators::SynchronizedOperator;
 use chathub_types::operator::{get_token, list_operators, set_status, synchronize_operators, validate_token};
 use chathub_types::token::{TokenKind, validate_operator_token};
-use chathub_types::{IssuedToken, OperatorId, OperatorStatus, Validate};
+use chathub_types::{IssuedToken, OperatorId, OperatorStatus, OrganizationId, Validate};
 use chrono::{DateTime, Utc};
 
 use super::{TokenAnswer, json};
 use crate::auth::Principal;
 use crate::error::ApiError;
-use crate::extract::{AnyAuth, CompanyAuth, JsonBody, ValidJson};
+use crate::extract::{AnyAuth, CompanyAuth, JsonValue, ValidJson};
 use crate::state::AppState;
 
 /// Lists an organization's operators (Decisions 6, 7).
@@ -39,21 +40,40 @@ pub async fn list(
     Ok(json(&operators))
 }
 
+/// The organization a synchronize element names, read even when the rest
+/// of the element is bad.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ElementOrganization {
+    organization_id: OrganizationId,
+}
+
 /// Adds operators, all or none (Decision 8).
 pub async fn synchronize(
     State(state): State<AppState>,
     CompanyAuth(company): CompanyAuth,
-    JsonBody(request): JsonBody<synchronize_operators::Request>,
+    JsonValue(body): JsonValue,
 ) -> Result<Response, ApiError> {
+    let decoded = synchronize_operators::Request::from_json(&body);
     let operators = {
         let model = state.store.read();
-        let mut errors = request.validate().err().unwrap_or_default();
-        for (index, operator) in request.0.iter().enumerate() {
-            if !model.owns_organization(company, operator.organization_id) {
-                errors.add(format!("$[{index}].organizationId"), "Unknown organization.");
+        let mut errors = match &decoded {
+            Ok(request) => request.validate().err().unwrap_or_default(),
+            Err(errors) => errors.clone(),
+        };
+        // Every element's organization is checked, even in an element (or a
+        // request) that is bad for another reason; not when the whole body is.
+        if let Some(items) = body.as_array().filter(|_| !errors.names("$")) {
+            for (index, item) in items.iter().enumerate() {
+                if let Ok(element) = chathub_types::json::from_value::<ElementOrganization>(item)
+                    && !model.owns_organization(company, element.organization_id)
+                {
+                    errors.add(format!("$[{index}].organizationId"), "Unknown organization.");
+                }
             }
         }
         errors.into_result()?;
+        let request = decoded?;
         request.0.iter().map(|op| (op.organization_id, op.trimmed_name().to_owned())).collect::<Vec<_>>()
     };
     let ids = state.store.add_operators(operators.clone()).await.map_err(ApiError::internal)?;
