@@ -57,8 +57,10 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
     }
 }
 
-/// A JSON body read, decoded and validated with the rules of chathub-types;
-/// every failure is a problem body naming the JSON path.
+/// A JSON object body read, decoded and validated with the rules of
+/// chathub-types; every failure is a problem body naming the JSON path. The
+/// body must be an object: serde would otherwise read a struct from an
+/// array of its fields in order (`[104, 1]` as `{"id": 104, "status": 1}`).
 #[derive(Debug, Clone)]
 pub struct ValidJson<T>(pub T);
 
@@ -67,7 +69,13 @@ impl<T: RequestBody + Send> FromRequest<AppState> for ValidJson<T> {
 
     async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
         let bytes = read_json_body(request).await?;
-        T::decode(&bytes).map(ValidJson).map_err(ApiError::Validation)
+        let value = chathub_types::json::parse(&bytes)?;
+        if !value.is_object() {
+            return Err(ApiError::invalid("$", "The request body must be a JSON object."));
+        }
+        let body = T::from_json(&value)?;
+        body.validate()?;
+        Ok(ValidJson(body))
     }
 }
 
