@@ -1,0 +1,172 @@
+//! Two server processes on one Postgres database (spec §6, issue 9): a token
+//! issued by one is accepted by the other, a deactivation through one
+//! revokes at once on the other, and concurrent synchronize through both
+//! yields distinct ids and loses nothing. Needs `CHATHUB_TEST_POSTGRES`;
+//! `cargo xtask test-postgres` (the `postgres` CI step) provides it.
+
+use std::collections::BTreeSet;
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chathub_server::testing::{TEST_POSTGRES_VARIABLE, create_postgres_database};
+use serde_json::{Value, json};
+
+const SEED: &str = r#"
+[[company]]
+login = "acme"
+password = "acme-pass-1"
+api_key = "scale-out-key"
+
+[[company.organization]]
+id = 24
+name = "Customer Support"
+
+[[company.organization.operator]]
+name = "John Smith"
+"#;
+const KEY: &str = "scale-out-key";
+
+/// A server process, killed on drop.
+struct Process {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn spawn(database: &str, seed: &std::path::Path) -> Process {
+    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_chathub-server"))
+        .args(["--database", database, "--listen", &format!("127.0.0.1:{port}"), "--seed"])
+        .arg(seed)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let process = Process { child, base: format!("http://127.0.0.1:{port}") };
+    // Waiting for a process to come up, not for a race: bounded.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if reqwest::get(format!("{}/health", process.base)).await.is_ok_and(|r| r.status().is_success()) {
+            return process;
+        }
+        assert!(Instant::now() < deadline, "server at {} did not come up", process.base);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn post(base: &str, path: &str, credential: &str, body: Value) -> reqwest::Response {
+    reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("X-Authorization-Key", credential)
+        .header("accept", "text/plain")
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn listed_ids(base: &str) -> BTreeSet<i64> {
+    let list: Value = reqwest::Client::new()
+        .get(format!("{base}/api/operator?organizationId=24"))
+        .header("X-Authorization-Key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list.as_array().unwrap().iter().map(|op| op["id"].as_i64().unwrap()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
+async fn two_servers_share_tokens_revocations_and_writes() {
+    let admin = std::env::var(TEST_POSTGRES_VARIABLE)
+        .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
+    let database = create_postgres_database(&admin).await.unwrap();
+    let seed = std::env::temp_dir().join(format!("chathub-scale-out-{}.toml", std::process::id()));
+    std::fs::write(&seed, SEED).unwrap();
+    let a = spawn(&database, &seed).await;
+    let b = spawn(&database, &seed).await;
+
+    // A token issued by one is accepted by the other.
+    let expires = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+    let token = post(&a.base, "/api/operator/get-token", KEY, json!({"id": 1, "expiresAt": expires})).await;
+    assert_eq!(token.status(), 200);
+    let token = token.text().await.unwrap();
+    let verdict: Value =
+        post(&b.base, "/api/operator/validate-token", KEY, json!({"token": token})).await.json().await.unwrap();
+    assert_eq!(verdict["isValid"], true, "{verdict}");
+    let as_credential =
+        reqwest::Client::new().get(format!("{}/api/operator", b.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(as_credential.status(), 200);
+
+    // A deactivation through A revokes on B at once: no waiting in between.
+    assert_eq!(post(&a.base, "/api/operator/status", KEY, json!({"id": 1, "status": 1})).await.status(), 200);
+    let verdict: Value =
+        post(&b.base, "/api/operator/validate-token", KEY, json!({"token": token})).await.json().await.unwrap();
+    assert_eq!((verdict["isValid"].clone(), verdict["error"].clone()), (json!(false), json!("Operator is not active")));
+    let as_credential =
+        reqwest::Client::new().get(format!("{}/api/operator", b.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(as_credential.status(), 403);
+
+    // Concurrent synchronize through both: distinct ids, none lost.
+    let mut tasks = Vec::new();
+    for client in 0..8 {
+        let base = if client % 2 == 0 { a.base.clone() } else { b.base.clone() };
+        tasks.push(tokio::spawn(async move {
+            let mut ids = Vec::new();
+            for request in 0..25 {
+                let answer = post(
+                    &base,
+                    "/api/operator/synchronize",
+                    KEY,
+                    json!([{"organizationId": 24, "name": format!("op-{client}-{request}")}]),
+                )
+                .await;
+                assert_eq!(answer.status(), 200);
+                let created: Value = answer.json().await.unwrap();
+                ids.push(created[0]["id"].as_i64().unwrap());
+            }
+            ids
+        }));
+    }
+    let mut created = BTreeSet::new();
+    for task in tasks {
+        for id in task.await.unwrap() {
+            assert!(created.insert(id), "id {id} was handed out twice");
+        }
+    }
+    assert_eq!(created.len(), 200);
+
+    // Both read models converge on every row (notifications take milliseconds;
+    // the bound is generous for a loaded 2-core machine).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    for server in [&a, &b] {
+        loop {
+            let listed = listed_ids(&server.base).await;
+            if created.is_subset(&listed) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{} lists {} of the 200 new operators",
+                server.base,
+                created.intersection(&listed).count()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    // A third server, started now, reads everything from the database.
+    let c = spawn(&database, &seed).await;
+    assert!(created.is_subset(&listed_ids(&c.base).await));
+    let _ = std::fs::remove_file(seed);
+}
