@@ -6,5 +6,6 @@ mod errors;
 mod quirks;
 mod requests;
 mod retries;
+mod roundtrip;
 mod support;
 mod tokens;
