@@ -2,7 +2,7 @@
 //! hashing (Decision 2) and API keys (§4.15), and resolving a credential to
 //! a principal (Decisions 4, 7, 9).
 
-mod credential;
+pub mod credential;
 mod jwt;
 mod passwords;
 

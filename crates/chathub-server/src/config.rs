@@ -33,6 +33,10 @@ pub struct Config {
     #[arg(long, env = "CHATHUB_TOKEN_FORMAT", value_enum, default_value_t = TokenFormatSetting::Negotiate)]
     pub token_format: TokenFormatSetting,
 
+    /// Requests a second per credential (or per client address for sign-in) before 429, bursts up to 1.5×; `off` for none.
+    #[arg(long, env = "CHATHUB_RATE_LIMIT", default_value = "off", value_parser = parse_rate_limit)]
+    pub rate_limit: RateLimitSetting,
+
     /// Log format on stderr.
     #[arg(long, env = "CHATHUB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -47,6 +51,7 @@ impl Config {
             seed: None,
             company_token_ttl: Duration::from_secs(24 * 60 * 60),
             token_format: TokenFormatSetting::Negotiate,
+            rate_limit: RateLimitSetting(None),
             log_format: LogFormat::Text,
         }
     }
@@ -63,6 +68,22 @@ pub enum TokenFormatSetting {
     Text,
     /// Always `{"token": "...", "expiration": "..."}`.
     Object,
+}
+
+/// `--rate-limit`: `None` is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimitSetting(pub Option<u32>);
+
+/// Parses `off` or a positive number of requests a second.
+pub fn parse_rate_limit(text: &str) -> Result<RateLimitSetting, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(RateLimitSetting(None));
+    }
+    match text.parse::<u32>() {
+        Ok(n) if n > 0 => Ok(RateLimitSetting(Some(n))),
+        _ => Err(format!("`{text}` is not `off` or a positive number of requests a second")),
+    }
 }
 
 /// Log output format.

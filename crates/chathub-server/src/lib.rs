@@ -19,6 +19,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
 pub mod seed;
 pub mod state;
@@ -134,6 +135,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         passwords,
         throttle: Arc::new(SignInThrottle::default()),
         settings: Arc::new(Settings { company_token_ttl, token_format: config.token_format }),
+        rate_limiter: config.rate_limit.0.map(|n| Arc::new(rate_limit::RateLimiter::new(n))),
     };
     Ok(Started { state, demo })
 }
@@ -157,10 +159,15 @@ pub fn app(state: AppState) -> Router {
         operator::get_token::ENDPOINT => o::get_token,
         operator::validate_token::ENDPOINT => o::validate_token,
     );
-    router
+    let router = router
         .route("/health", get(routes::health::health))
         .merge(openapi::routes())
-        .fallback(|| async { ApiError::NotFound("No such endpoint.") })
+        .fallback(|| async { ApiError::NotFound("No such endpoint.") });
+    let router = match state.rate_limiter {
+        Some(_) => router.layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit)),
+        None => router,
+    };
+    router
         .layer(axum::middleware::map_response(problem_for_bare_errors))
         .layer(CatchPanicLayer::custom(|_| ApiError::internal("a handler panicked").into_response()))
         .layer(

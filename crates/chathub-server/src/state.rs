@@ -6,6 +6,7 @@ use chrono::TimeDelta;
 
 use crate::auth::{Passwords, TokenKeys};
 use crate::config::TokenFormatSetting;
+use crate::rate_limit::RateLimiter;
 use crate::store::Store;
 use crate::throttle::SignInThrottle;
 
@@ -31,4 +32,6 @@ pub struct AppState {
     pub throttle: Arc<SignInThrottle>,
     /// Settings.
     pub settings: Arc<Settings>,
+    /// `--rate-limit`, when on.
+    pub rate_limiter: Option<Arc<RateLimiter>>,
 }
