@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use chathub_types::CompanyToken;
+use chathub_types::token::peek_claims;
 use chrono::{DateTime, TimeDelta, Utc};
 use reqwest::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
@@ -19,7 +20,8 @@ use tokio::sync::Mutex;
 
 use crate::{Client, Error, Result};
 
-/// A company token is renewed when it has less than this left (30 s).
+/// A company token is renewed when it has less than this left (30 s), or
+/// less than half its lifetime for tokens that live under a minute.
 pub const REFRESH_MARGIN: Duration = Duration::from_secs(REFRESH_MARGIN_SECS as u64);
 const REFRESH_MARGIN_SECS: i64 = 30;
 
@@ -58,7 +60,8 @@ pub(crate) struct Credential {
 struct Cached {
     value: HeaderValue,
     token: CompanyToken,
-    expires_at: Option<DateTime<Utc>>,
+    /// When to sign in again rather than use it.
+    renew_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Default)]
@@ -151,8 +154,7 @@ impl Auth {
         let mut state = self.state.lock().await;
         if let Some(cached) = &state.token {
             let refused = rejected == Some(state.generation);
-            let expiring =
-                cached.expires_at.is_some_and(|exp| exp - TimeDelta::seconds(REFRESH_MARGIN_SECS) <= Utc::now());
+            let expiring = cached.renew_at.is_some_and(|at| at <= Utc::now());
             if !refused && !expiring {
                 let credential =
                     Credential { name: AUTHORIZATION, value: cached.value.clone(), generation: state.generation };
@@ -193,10 +195,22 @@ impl Auth {
         };
         state.generation += 1;
         state.last_failure = None;
-        state.token = Some(Cached { value: value.clone(), token: token.clone(), expires_at: issued.expires_at() });
+        let renew_at = issued.expires_at().map(|exp| renew_at(&issued.token, exp, Utc::now()));
+        state.token = Some(Cached { value: value.clone(), token: token.clone(), renew_at });
         tracing::debug!(login, generation = state.generation, "chathub: signed in");
         Ok((Credential { name: AUTHORIZATION, value, generation: state.generation }, token))
     }
+}
+
+/// [`REFRESH_MARGIN`] before `exp`, or half the lifetime before it when the
+/// token lives less than twice the margin (lifetime from `iat`, else from `now`).
+fn renew_at(token: &str, exp: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    let issued_at = peek_claims(token)
+        .and_then(|claims| claims.get("iat").and_then(serde_json::Value::as_i64))
+        .and_then(|iat| DateTime::from_timestamp(iat, 0))
+        .unwrap_or(now);
+    let margin = TimeDelta::seconds(REFRESH_MARGIN_SECS).min((exp - issued_at) / 2);
+    exp - margin.max(TimeDelta::zero())
 }
 
 fn bearer(token: &CompanyToken) -> Option<HeaderValue> {
@@ -207,4 +221,22 @@ fn sensitive(text: &str) -> Option<HeaderValue> {
     let mut value = HeaderValue::from_str(text).ok()?;
     value.set_sensitive(true);
     Some(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_keeps_a_margin_that_fits_the_lifetime() {
+        let now = DateTime::from_timestamp(1_000_000, 0).unwrap();
+        let exp = |seconds| now + TimeDelta::seconds(seconds);
+        // No claims to read: the lifetime counts from now.
+        assert_eq!(renew_at("opaque", exp(3600), now), exp(3600 - 30));
+        assert_eq!(renew_at("opaque", exp(10), now), exp(5));
+        assert_eq!(renew_at("opaque", exp(-10), now), exp(-10));
+        // {"iat": 996400}: an hour-long token with 10 s left is renewed at once.
+        let token = "e30.eyJpYXQiOjk5NjQwMH0.sig";
+        assert_eq!(renew_at(token, exp(10), now), exp(-20));
+    }
 }

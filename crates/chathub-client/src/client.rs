@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use chathub_types::token::{IssuedToken, decode_token_body};
 use chathub_types::{Auth as EndpointAuth, Endpoint, company};
 use reqwest::StatusCode;
@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Auth, Credential};
 use crate::error::{DecodeError, keep_body};
 use crate::retry::{self, Failure};
-use crate::{ClientBuilder, Company, Error, Operators, Result, RetryPolicy};
+use crate::{ClientBuilder, Company, Error, MAX_ANSWER_BYTES, Operators, Result, RetryPolicy};
 
 /// A ChatHub API client. Cheap to clone: clones share one connection pool
 /// and one company-token cache.
@@ -221,21 +221,38 @@ impl Client {
         }
         let started = Instant::now();
         let outcome = async {
-            let response = request.send().await?;
+            let mut response = request.send().await?;
             let status = response.status();
             let retry_after = response
                 .headers()
                 .get(RETRY_AFTER)
                 .and_then(|value| value.to_str().ok())
                 .and_then(|value| retry::parse_retry_after(value, chrono::Utc::now()));
-            let body = response.bytes().await?;
-            Ok::<_, reqwest::Error>(Answer { status, retry_after, body })
+            if response.content_length().is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
+                return Ok(None);
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = response.chunk().await? {
+                if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+                    return Ok(None);
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, reqwest::Error>(Some(Answer { status, retry_after, body: body.freeze() }))
         }
         .await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let path = endpoint.path;
         match outcome {
-            Ok(answer) => {
+            Ok(None) => {
+                tracing::debug!(method, path, attempt, latency_ms, "chathub request: answer too large");
+                Err(Failure {
+                    error: Error::TooLarge { method, path, limit: MAX_ANSWER_BYTES },
+                    retryable: false,
+                    retry_after: None,
+                })
+            }
+            Ok(Some(answer)) => {
                 tracing::debug!(method, path, status = answer.status.as_u16(), attempt, latency_ms, "chathub request");
                 if retry::is_retryable_status(answer.status) {
                     Err(Failure {

@@ -13,6 +13,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// The longest body kept in an error, in bytes (cut at a character boundary).
 pub const MAX_KEPT_BODY_BYTES: usize = 2048;
 
+/// The largest answer body the client reads, in bytes (32 MiB); a larger one
+/// is [`Error::TooLarge`].
+pub const MAX_ANSWER_BYTES: usize = 32 * 1024 * 1024;
+
 /// Everything that can go wrong when talking to ChatHub.
 ///
 /// `Display` is one line a person can act on: the HTTP status and the
@@ -91,6 +95,16 @@ pub enum Error {
         /// The timeout that passed.
         after: Duration,
     },
+    /// The answer's body is larger than [`MAX_ANSWER_BYTES`]; it was not read.
+    #[error("{method} {path}: the answer is larger than {} MiB", limit / (1024 * 1024))]
+    TooLarge {
+        /// The request's method.
+        method: &'static str,
+        /// The request's path.
+        path: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// A success answer whose body could not be read.
     #[error("{status}: the answer could not be read: {source}")]
     Decode {
@@ -131,7 +145,11 @@ impl Error {
             Self::Forbidden { .. } => Some(StatusCode::FORBIDDEN),
             Self::NotFound { .. } => Some(StatusCode::NOT_FOUND),
             Self::RateLimited { .. } => Some(StatusCode::TOO_MANY_REQUESTS),
-            Self::Transport(_) | Self::Timeout { .. } | Self::InvalidInput(_) | Self::InvalidConfig(_) => None,
+            Self::Transport(_)
+            | Self::Timeout { .. }
+            | Self::TooLarge { .. }
+            | Self::InvalidInput(_)
+            | Self::InvalidConfig(_) => None,
         }
     }
 
@@ -186,7 +204,12 @@ impl Error {
         path: &'static str,
         after: Duration,
     ) -> Self {
-        if error.is_timeout() { Self::Timeout { method, path, after } } else { Self::Transport(Arc::new(error)) }
+        // A connect timeout is a connection failure: `after` would name the wrong timeout.
+        if error.is_timeout() && !error.is_connect() {
+            Self::Timeout { method, path, after }
+        } else {
+            Self::Transport(Arc::new(error))
+        }
     }
 
     /// Whether this is a connection failure (nothing reached the server's application).

@@ -65,7 +65,7 @@ pub use auth::REFRESH_MARGIN;
 pub use client::Client;
 pub use company::Company;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
-pub use error::{DecodeError, Error, MAX_KEPT_BODY_BYTES, Result};
+pub use error::{DecodeError, Error, MAX_ANSWER_BYTES, MAX_KEPT_BODY_BYTES, Result};
 pub use operator::{IssuedOperatorToken, Operators};
 pub use retry::RetryPolicy;
 pub use token_cache::OperatorTokenCache;

@@ -151,9 +151,21 @@ async fn a_failed_sign_in_is_shared_by_everyone_waiting_for_it() {
 #[tokio::test]
 async fn a_token_about_to_expire_is_renewed_before_use() {
     let server = MockServer::start().await;
-    // 10 s left is inside the 30 s margin: every request needs a fresh token.
-    let short = company_jwt("short", 10);
-    mount_sign_in(&server, &short, 2).await;
+    // An hour-long token with 10 s left is inside the 30 s margin: every request needs a fresh one.
+    let ending = company_jwt_issued("ending", -3590, 10);
+    mount_sign_in(&server, &ending, 2).await;
+    mount_orgs_for(&server, &ending, orgs()).await;
+    let client = password_client(&server);
+    client.organizations().await.expect("first");
+    client.organizations().await.expect("second");
+}
+
+#[tokio::test]
+async fn a_short_lived_token_is_used_for_the_first_half_of_its_life() {
+    let server = MockServer::start().await;
+    // Issued now for 20 s: renewed 10 s before its end, so reused at once.
+    let short = company_jwt("short", 20);
+    mount_sign_in(&server, &short, 1).await;
     mount_orgs_for(&server, &short, orgs()).await;
     let client = password_client(&server);
     client.organizations().await.expect("first");

@@ -79,6 +79,14 @@ async fn a_huge_error_body_is_cut() {
 }
 
 #[tokio::test]
+async fn an_answer_larger_than_the_limit_is_not_read() {
+    let huge = vec![b' '; chathub_client::MAX_ANSWER_BYTES + 1];
+    let error = organizations_error(ResponseTemplate::new(200).set_body_raw(huge, "application/json")).await;
+    assert!(matches!(error, Error::TooLarge { .. }), "{error:?}");
+    assert_eq!(error.to_string(), "GET /api/company/organization: the answer is larger than 32 MiB");
+}
+
+#[tokio::test]
 async fn the_vendors_rate_limit_body() {
     let body = r#"{"error": "Too Many Requests", "message": "Rate limit exceeded. Please wait before sending more requests.", "status": 429}"#;
     let server = MockServer::start().await;

@@ -51,12 +51,18 @@ pub fn jwt(claims: serde_json::Value) -> String {
     format!("{header}.{payload}.c2lnbmF0dXJlLW5vdC1jaGVja2VkLWJ5LXRoZS1jbGllbnQ")
 }
 
-/// A company JWT named `jti` that expires `seconds` from now.
+/// A company JWT named `jti`, issued now, that expires `seconds` from now.
 pub fn company_jwt(jti: &str, seconds: i64) -> String {
+    company_jwt_issued(jti, 0, seconds)
+}
+
+/// A company JWT named `jti` issued `issued` seconds from now (negative: in
+/// the past) that expires `expires` seconds from now.
+pub fn company_jwt_issued(jti: &str, issued: i64, expires: i64) -> String {
     let now = chrono::Utc::now().timestamp();
-    jwt(
-        serde_json::json!({"iss": "chathub", "sub": "1", "iat": now, "exp": now + seconds, "jti": jti, "kind": "company"}),
-    )
+    jwt(serde_json::json!({
+        "iss": "chathub", "sub": "1", "iat": now + issued, "exp": now + expires, "jti": jti, "kind": "company"
+    }))
 }
 
 /// An operator JWT for `operator` expiring at `exp`.
