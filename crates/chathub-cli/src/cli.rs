@@ -1,0 +1,302 @@
+//! The command line: global options, commands and their arguments (clap derive).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use chathub_client::{DEFAULT_BASE_URL, OperatorId, OperatorStatus, OrganizationId};
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::duration::parse_duration;
+
+/// What `--help` says about exit codes and credentials.
+const AFTER_HELP: &str = "\
+Credentials: --token, else --api-key, else --login with --password (or --password-stdin). \
+One given on the command line beats one from the environment.
+
+Exit codes:
+  0  success
+  1  the request failed (network, timeout, server error)
+  2  usage or local validation error
+  3  credentials refused (401/403)";
+
+/// Operate SMSBAT ChatHub from a terminal and from scripts.
+#[derive(Debug, Parser)]
+#[command(name = "chathub", version, max_term_width = 100, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Options every command accepts, before or after its name.
+    #[command(flatten)]
+    pub global: Global,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts, before or after its name.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
+pub struct Global {
+    /// The ChatHub server.
+    #[arg(long, global = true, env = "CHATHUB_BASE_URL", hide_env_values = true, value_name = "URL", default_value = DEFAULT_BASE_URL)]
+    pub base_url: String,
+
+    /// The company's login (with a password).
+    #[arg(long, global = true, env = "CHATHUB_LOGIN", hide_env_values = true, value_name = "LOGIN")]
+    pub login: Option<String>,
+
+    /// The company's password; prefer CHATHUB_PASSWORD or --password-stdin, as other users can see a command line.
+    #[arg(long, global = true, env = "CHATHUB_PASSWORD", hide_env_values = true, value_name = "PASSWORD")]
+    pub password: Option<Secret>,
+
+    /// Read the password from the first line of standard input.
+    #[arg(long, global = true)]
+    pub password_stdin: bool,
+
+    /// The company's static API key.
+    #[arg(long, global = true, env = "CHATHUB_API_KEY", hide_env_values = true, value_name = "KEY")]
+    pub api_key: Option<Secret>,
+
+    /// A company token, e.g. printed by `chathub login`.
+    #[arg(long, global = true, env = "CHATHUB_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: Option<Secret>,
+
+    /// How long one request may take, in seconds; a retry gets as long again.
+    #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_timeout)]
+    pub timeout: Duration,
+
+    /// Print the API's JSON (camelCase) instead of tables: one document on standard output.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Log each request on standard error (method, path, status, latency, retries); repeat for more.
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// A password, API key or token: `Debug` never shows it.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, to hand to the client.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self(value)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in with --login and --password and print the company token (for scripts).
+    Login,
+    /// List the company's organizations.
+    Orgs,
+    /// List, add, import operators and change their status.
+    #[command(subcommand)]
+    Operators(OperatorsCommand),
+    /// Issue and validate operator tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Issue an operator token and print the chat widget's script tag.
+    Widget(WidgetArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+/// `chathub operators ...`.
+#[derive(Debug, Subcommand)]
+pub enum OperatorsCommand {
+    /// List an organization's operators: id, name, status, organization.
+    List {
+        /// The organization.
+        #[arg(long, value_name = "ID", value_parser = parse_organization)]
+        org: OrganizationId,
+    },
+    /// Add operators in one request and print what was created.
+    Add {
+        /// The organization they join.
+        #[arg(long, value_name = "ID", value_parser = parse_organization)]
+        org: OrganizationId,
+        /// Their names (at most 100 characters each).
+        #[arg(value_name = "NAME", required = true)]
+        names: Vec<String>,
+    },
+    /// Add operators from a CSV file (header `name`, optional `status`), in batches of at most 1,000.
+    #[command(after_help = "\
+A batch that fails stops the import: nothing after it is sent, and the batch is never sent again. \
+The error says how many operators were created and which input line failed.")]
+    Import(ImportArgs),
+    /// Set an operator's status; Inactive and Deleted revoke its tokens.
+    Status {
+        /// The operator.
+        #[arg(value_name = "ID", value_parser = parse_operator)]
+        id: OperatorId,
+        /// active, inactive or deleted (or 0, 1, 2).
+        #[arg(value_name = "STATUS", value_parser = parse_status)]
+        status: OperatorStatus,
+    },
+}
+
+/// `chathub operators import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The organization they join.
+    #[arg(long, value_name = "ID", value_parser = parse_organization)]
+    pub org: OrganizationId,
+    /// The CSV file, or `-` for standard input.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// Leave out names already in the organization (and repeated names in the file).
+    #[arg(long)]
+    pub skip_existing: bool,
+    /// Show what would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `chathub token ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue an operator token and print it.
+    Issue {
+        /// The operator.
+        #[arg(value_name = "OPERATOR_ID", value_parser = parse_operator)]
+        operator: OperatorId,
+        /// How long it lives.
+        #[command(flatten)]
+        lifetime: Lifetime,
+    },
+    /// Check whether an operator token is valid for this company.
+    Validate {
+        /// The operator token, or `-` to read it from standard input.
+        #[arg(id = "operator_token", value_name = "TOKEN")]
+        token: Secret,
+    },
+}
+
+/// An operator token's lifetime: `--ttl` or `--expires-at`.
+#[derive(Debug, Args)]
+pub struct Lifetime {
+    /// Lifetime such as 1h, 90m, 1h30m or 3600 (seconds); at most 24h.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration, conflicts_with = "expires_at")]
+    pub ttl: Duration,
+    /// Expiry instant (ISO 8601, e.g. 2025-12-31T23:59:59Z); at most 24 hours ahead.
+    #[arg(long, value_name = "INSTANT", value_parser = parse_instant)]
+    pub expires_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// `chathub widget`.
+#[derive(Debug, Args)]
+pub struct WidgetArgs {
+    /// The operator.
+    #[arg(value_name = "OPERATOR_ID", value_parser = parse_operator)]
+    pub operator: OperatorId,
+    /// How long the token lives.
+    #[command(flatten)]
+    pub lifetime: Lifetime,
+    /// Load the panel script from this URL instead of the vendor's.
+    #[arg(long, value_name = "URL")]
+    pub src: Option<String>,
+}
+
+/// `chathub completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 3600.0 {
+        return Err("the timeout must be more than 0 and at most 3600 seconds".to_owned());
+    }
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+fn parse_positive(text: &str) -> Result<i32, String> {
+    match text.trim().parse::<i32>() {
+        Ok(id) if id > 0 => Ok(id),
+        _ => Err(format!("`{text}` is not an id (a positive 32-bit integer)")),
+    }
+}
+
+fn parse_organization(text: &str) -> Result<OrganizationId, String> {
+    parse_positive(text).map(OrganizationId)
+}
+
+fn parse_operator(text: &str) -> Result<OperatorId, String> {
+    parse_positive(text).map(OperatorId)
+}
+
+/// A status a write may set: active, inactive, deleted or 0-2.
+pub fn parse_status(text: &str) -> Result<OperatorStatus, String> {
+    let status: OperatorStatus = text.parse()?;
+    if status.is_known() {
+        Ok(status)
+    } else {
+        Err(format!("unknown operator status `{}` (expected active, inactive, deleted or 0-2)", text.trim()))
+    }
+}
+
+fn parse_instant(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chathub_types::time::parse_instant(text).map_err(|error| error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn statuses_a_write_may_set() {
+        assert_eq!(parse_status("Inactive"), Ok(OperatorStatus::Inactive));
+        assert_eq!(parse_status("2"), Ok(OperatorStatus::Deleted));
+        assert!(parse_status("3").is_err());
+        assert!(parse_status("paused").is_err());
+    }
+
+    #[test]
+    fn timeouts_and_ids() {
+        assert_eq!(parse_timeout("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "NaN", "inf", "two", "3601"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_organization("24"), Ok(OrganizationId(24)));
+        for bad in ["0", "-3", "x", "2147483648"] {
+            assert!(parse_operator(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug() {
+        let secret: Secret = "hunter2".parse().unwrap_or_else(|never| match never {});
+        assert_eq!(format!("{secret:?}"), "[redacted]");
+    }
+}

@@ -1,0 +1,108 @@
+//! Running the binary from async tests, and the seeded server's facts.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+pub use chathub_server::testing::TestServer;
+
+/// The seeded company's login, password and API key (`DEFAULT_SEED`).
+pub const LOGIN: &str = "acme";
+pub const PASSWORD: &str = "acme-pass-1";
+pub const API_KEY: &str = "acme-static-api-key-0001";
+
+/// A finished run: exit code and both streams.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The stdout parsed as one JSON document.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
+    }
+
+    /// Asserts the run failed with `code` and exactly one `error:` line on stderr; returns that line.
+    pub fn error_line(&self, code: i32) -> &str {
+        assert_eq!(self.code, code, "{self:?}");
+        let lines: Vec<&str> = self.stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "one line on stderr: {self:?}");
+        assert!(lines[0].starts_with("error: "), "{self:?}");
+        assert!(!self.stderr.contains("panicked") && !self.stderr.contains("backtrace"), "{self:?}");
+        lines[0]
+    }
+
+    /// Asserts success and returns stdout.
+    pub fn ok(&self) -> &str {
+        assert_eq!(self.code, 0, "{self:?}");
+        &self.stdout
+    }
+}
+
+/// The binary with no `CHATHUB_*` or `RUST_LOG` from the environment, and a
+/// guard that kills it if it ever hangs.
+pub fn chathub<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin!("chathub"));
+    for variable in
+        ["CHATHUB_BASE_URL", "CHATHUB_LOGIN", "CHATHUB_PASSWORD", "CHATHUB_API_KEY", "CHATHUB_TOKEN", "RUST_LOG"]
+    {
+        command.env_remove(variable);
+    }
+    // Help text wraps at COLUMNS when no stream is a terminal: fix it for the snapshots.
+    command.env("NO_COLOR", "1").env("COLUMNS", "100").timeout(Duration::from_secs(120)).args(args);
+    command
+}
+
+/// The binary pointed at `base_url` with the seeded API key.
+pub fn with_api_key<I, S>(base_url: &str, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = chathub(args);
+    command.args(["--base-url", base_url, "--api-key", API_KEY]);
+    command
+}
+
+/// The binary pointed at `base_url`, signing in with the seeded login and password.
+pub fn with_password<I, S>(base_url: &str, args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut command = chathub(args);
+    command.args(["--base-url", base_url, "--login", LOGIN, "--password", PASSWORD]);
+    command
+}
+
+/// Runs the command on a blocking thread, so the in-process server keeps serving.
+pub async fn run(mut command: Command) -> Run {
+    let output = tokio::task::spawn_blocking(move || command.output()).await.expect("join").expect("run chathub");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("utf-8 stderr"),
+    }
+}
+
+/// Starts the seeded server.
+pub async fn server() -> TestServer {
+    TestServer::start().await.expect("start the test server")
+}
+
+/// `insta::assert_snapshot!` with tokens and instants, which change on every run, replaced.
+macro_rules! assert_redacted {
+    ($name:expr, $value:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        settings.add_filter(r"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+", "[token]");
+        settings.add_filter(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[instant]");
+        settings.bind(|| insta::assert_snapshot!($name, $value));
+    }};
+}
+pub(crate) use assert_redacted;
