@@ -23,12 +23,15 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub struct ProblemDetails {
     /// A URI naming the kind of problem.
     #[serde(rename = "type", default = "about_blank")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub kind: String,
     /// A short summary of the kind of problem.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub title: String,
     /// The HTTP status.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub status: u16,
     /// What went wrong this time, for a person.
     #[serde(default, skip_serializing_if = "Option::is_none")]

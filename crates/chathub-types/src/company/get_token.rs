@@ -19,7 +19,8 @@ pub const ENDPOINT: Endpoint = Endpoint {
     has_body: true,
 };
 
-/// The sign-in request. `Debug` never shows the password.
+/// The body: the company's login and password.
+// Its `Debug` output never shows the password (a `SecretString`).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

@@ -18,7 +18,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
     has_body: true,
 };
 
-/// The request.
+/// The body: which operator, and until when its token is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]

@@ -16,7 +16,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
     has_body: true,
 };
 
-/// The request.
+/// The body: which operator gets which status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Request {

@@ -18,7 +18,7 @@ pub const ENDPOINT: Endpoint = Endpoint {
     has_body: true,
 };
 
-/// The request.
+/// The body: the operator token to check.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Request {
@@ -49,19 +49,24 @@ impl RequestBody for Request {
 pub struct Response {
     /// Whether the token is valid.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub is_valid: bool,
     /// The operator, when valid.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub operator_id: Option<OperatorId>,
     /// 0 for tokens from get-token, when valid.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub client_id: Option<i32>,
     /// The token's `exp`, when valid.
     #[serde(default, with = "crate::time::rfc3339::option")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub expires_at: Option<DateTime<Utc>>,
     /// Why not, when not valid: a stable phrase of Decision 11.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub error: Option<String>,
 }
 
