@@ -19,8 +19,10 @@ use crate::cli::{Cli, Command, Global, Secret};
 use crate::error::usage;
 use crate::output::Output;
 
-/// The longest pause between retries, and the longest `Retry-After` honoured.
-const MAX_PAUSE: Duration = Duration::from_secs(30);
+/// The longest backoff pause between retries (the client's default).
+const MAX_BACKOFF: Duration = Duration::from_secs(5);
+/// The longest `Retry-After` honoured (the client's default).
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 /// Runs the command the command line names.
 pub async fn run(cli: Cli, matches: &ArgMatches) -> Result<()> {
@@ -171,7 +173,7 @@ impl Context {
 
     fn build(&self, credential: Credential) -> Result<Client> {
         let timeout = self.global.timeout;
-        tracing::debug!(base_url = %self.global.base_url, credential = credential.kind(), ?timeout, "chathub: client");
+        let kind = credential.kind();
         let builder = Client::builder()
             .base_url(self.global.base_url.clone())
             .timeout(timeout)
@@ -179,14 +181,19 @@ impl Context {
             .user_agent(concat!("chathub-cli/", env!("CARGO_PKG_VERSION")))
             // A pause never lasts longer than one request may: `--timeout 2` fails in seconds.
             .retry_policy(
-                RetryPolicy::default().max_delay(timeout.min(MAX_PAUSE)).max_retry_after(timeout.min(MAX_PAUSE)),
+                RetryPolicy::default()
+                    .max_delay(timeout.min(MAX_BACKOFF))
+                    .max_retry_after(timeout.min(MAX_RETRY_AFTER)),
             );
         let builder = match credential {
             Credential::Token(token) => builder.token(token.expose().trim().to_owned()),
             Credential::ApiKey(key) => builder.api_key(key.expose().trim().to_owned()),
             Credential::Password { login, password } => builder.credentials(login, password.expose().to_owned()),
         };
-        Ok(builder.build()?)
+        let client = builder.build()?;
+        // Only a checked base URL is logged: the builder refuses one holding a user name or password.
+        tracing::debug!(base_url = client.base_url(), credential = kind, ?timeout, "chathub: client");
+        Ok(client)
     }
 }
 

@@ -76,6 +76,14 @@ async fn imports_thousands_in_batches_from_stdin_and_skips_existing_on_a_rerun()
     );
     let listed = run(with_api_key(url, ["operators", "list", "--org", "24", "--json"])).await.json();
     assert_eq!(listed.as_array().map(Vec::len), Some(2 + 2_345 + 1));
+
+    let mut nothing = with_api_key(url, ["operators", "import", "--org", "24", "-", "--skip-existing"]);
+    nothing.write_stdin("name\nNew One\nJohn Smith\n");
+    let nothing = run(nothing).await;
+    assert_eq!(nothing.ok(), "Nothing to import into organization 24; 2 lines left out (already there or repeated).\n");
+    let mut empty = with_api_key(url, ["operators", "import", "--org", "24", "-", "--json"]);
+    empty.write_stdin("name\n");
+    assert_eq!(run(empty).await.json(), json!([]));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -85,4 +85,8 @@ async fn usage_errors_never_echo_secrets() {
     let bad_key = run(chathub(["orgs", "--base-url", "http://127.0.0.1:9", "--api-key", "bad\nkey-secret"])).await;
     let line = bad_key.error_line(2);
     assert!(!line.contains("key-secret"), "{line}");
+    let in_url =
+        run(chathub(["orgs", "-vv", "--base-url", "http://user:url-secret@127.0.0.1:9", "--api-key", "k"])).await;
+    assert!(in_url.error_line(2).contains("must not hold a user name or password"), "{in_url:?}");
+    assert!(!in_url.stderr.contains("url-secret"), "{in_url:?}");
 }
