@@ -6,6 +6,7 @@
 
 mod ci;
 mod cmd;
+mod conformance;
 mod openapi;
 mod postgres;
 
@@ -28,6 +29,8 @@ struct Cli {
 enum Command {
     /// Run every check CI runs, in order, stopping at the first failure (`--list` shows the steps).
     Ci(ci::Args),
+    /// Check that a server speaks ChatHub as the spec defines it (default: a fresh local chathub-server).
+    Conformance(conformance::Args),
     /// Run the server's tests on a throwaway PostgreSQL cluster (installed with apt when missing).
     TestPostgres,
     /// Write the server's OpenAPI document to docs/openapi.json (`--check`: fail when it is stale).
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
     let root = project_root();
     let result = match cli.command {
         Command::Ci(args) => ci::run(&args, &root),
+        Command::Conformance(args) => conformance::run(&args, &root),
         Command::TestPostgres => postgres::test_postgres(&root),
         Command::Openapi(args) => openapi::run(&args, &root),
     };
