@@ -4,6 +4,7 @@
 //! and dispatches; each command lives in its own module and shells out with
 //! [`std::process::Command`] (see [`cmd`]). No bash scripts beside it.
 
+mod bench;
 mod ci;
 mod cmd;
 mod conformance;
@@ -31,6 +32,8 @@ enum Command {
     Ci(ci::Args),
     /// Check that a server speaks ChatHub as the spec defines it (default: a fresh local chathub-server).
     Conformance(conformance::Args),
+    /// Measure chathub-server against a bare axum baseline under wrk; writes docs/performance.md.
+    Bench(bench::Args),
     /// Run the server's tests on a throwaway PostgreSQL cluster (installed with apt when missing).
     TestPostgres,
     /// Write the server's OpenAPI document to docs/openapi.json (`--check`: fail when it is stale).
@@ -45,6 +48,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Ci(args) => ci::run(&args, &root),
         Command::Conformance(args) => conformance::run(&args, &root),
+        Command::Bench(args) => bench::run(&args, &root),
         Command::TestPostgres => postgres::test_postgres(&root),
         Command::Openapi(args) => openapi::run(&args, &root),
     };
