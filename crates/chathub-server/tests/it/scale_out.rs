@@ -41,7 +41,7 @@ impl Drop for Process {
 }
 
 async fn spawn(database: &str, seed: &std::path::Path) -> Process {
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
     let child = Command::new(env!("CARGO_BIN_EXE_chathub-server"))
         .args(["--database", database, "--listen", &format!("127.0.0.1:{port}"), "--seed"])
         .arg(seed)
@@ -49,7 +49,7 @@ async fn spawn(database: &str, seed: &std::path::Path) -> Process {
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
-        .unwrap();
+        .expect("the server binary starts");
     let process = Process { child, base: format!("http://127.0.0.1:{port}") };
     // Waiting for a process to come up, not for a race: bounded.
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -70,7 +70,7 @@ async fn post(base: &str, path: &str, credential: &str, body: Value) -> reqwest:
         .json(&body)
         .send()
         .await
-        .unwrap()
+        .expect("request sent")
 }
 
 async fn listed_ids(base: &str) -> BTreeSet<i64> {
@@ -79,11 +79,11 @@ async fn listed_ids(base: &str) -> BTreeSet<i64> {
         .header("X-Authorization-Key", KEY)
         .send()
         .await
-        .unwrap()
+        .expect("request sent")
         .json()
         .await
-        .unwrap();
-    list.as_array().unwrap().iter().map(|op| op["id"].as_i64().unwrap()).collect()
+        .expect("a JSON list");
+    list.as_array().expect("a list").iter().map(|op| op["id"].as_i64().expect("an id")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
