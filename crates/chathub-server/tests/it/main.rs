@@ -1,0 +1,26 @@
+//! Integration tests of `chathub-server`: one module per endpoint or area,
+//! through real HTTP (`testing::TestServer` + reqwest) or `oneshot` on
+//! `app(state)`, with insta snapshots of the bodies.
+
+mod check_order;
+mod company_get_token;
+mod concurrency;
+mod crash;
+mod credentials;
+mod fuzz;
+mod health;
+mod jwt;
+mod list_operators;
+mod logs;
+mod model;
+mod operator_get_token;
+mod organizations;
+mod rate_limit;
+mod routing;
+mod scale_out;
+mod sign_in_throttle;
+mod status;
+mod support;
+mod synchronize;
+mod token_format;
+mod validate_token;
