@@ -195,7 +195,8 @@ impl<'de> de::Deserializer<'de> for CaseInsensitive<'de> {
     ) -> Result<V::Value, DeError> {
         match self.0 {
             Value::Object(map) => visitor.visit_map(Fields { entries: map.iter(), fields, value: None }),
-            other => other.deserialize_struct(name, fields, visitor).map_err(DeError::from),
+            // serde_json would read an array positionally into the fields: refuse it.
+            other => Err(de::Error::custom(format!("expected a JSON object for {name}, found {}", kind_of(other)))),
         }
     }
 
@@ -302,5 +303,18 @@ impl<'de> MapAccess<'de> for Fields<'de> {
 
     fn size_hint(&self) -> Option<usize> {
         Some(self.entries.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::operator::set_status;
+
+    #[test]
+    fn a_struct_is_never_read_from_an_array() {
+        let error = super::from_slice::<set_status::Request>(b"[1, 2]").unwrap_err();
+        assert!(error.names("$"), "{error}");
+        let error = super::from_slice::<Vec<set_status::Request>>(br#"[{"id": 1, "status": 0}, [2, 1]]"#).unwrap_err();
+        assert!(error.names("$[1]"), "{error}");
     }
 }
