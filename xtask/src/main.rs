@@ -5,6 +5,7 @@
 //! [`std::process::Command`] (see [`cmd`]). No bash scripts beside it.
 
 mod bench;
+mod browser;
 mod ci;
 mod cmd;
 mod conformance;

@@ -37,6 +37,20 @@ pub struct Config {
     #[arg(long, env = "CHATHUB_RATE_LIMIT", default_value = "off", value_parser = parse_rate_limit)]
     pub rate_limit: RateLimitSetting,
 
+    /// A page origin (`http://localhost:3000`) allowed to call `/api/` from a browser (CORS); repeatable, `*` for any.
+    #[arg(
+        long,
+        env = "CHATHUB_CORS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ',',
+        value_parser = crate::cors::parse_origin
+    )]
+    pub cors_allow_origin: Vec<crate::cors::AllowedOrigin>,
+
+    /// Serve the widget demo page at /demo/widget (it issues operator tokens to anyone who can reach the server).
+    #[arg(long, env = "CHATHUB_DEMO")]
+    pub demo: bool,
+
     /// Log format on stderr.
     #[arg(long, env = "CHATHUB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -52,6 +66,8 @@ impl Config {
             company_token_ttl: Duration::from_secs(24 * 60 * 60),
             token_format: TokenFormatSetting::Negotiate,
             rate_limit: RateLimitSetting(None),
+            cors_allow_origin: Vec::new(),
+            demo: false,
             log_format: LogFormat::Text,
         }
     }

@@ -16,6 +16,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod error;
 pub mod extract;
 pub mod openapi;
@@ -134,7 +135,12 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         keys: Arc::new(TokenKeys::new(&secret)),
         passwords,
         throttle: Arc::new(SignInThrottle::default()),
-        settings: Arc::new(Settings { company_token_ttl, token_format: config.token_format }),
+        settings: Arc::new(Settings {
+            company_token_ttl,
+            token_format: config.token_format,
+            cors_allow_origin: config.cors_allow_origin.clone(),
+            demo: config.demo,
+        }),
         rate_limiter: config.rate_limit.0.map(|n| Arc::new(rate_limit::RateLimiter::new(n))),
     };
     Ok(Started { state, demo })
@@ -161,15 +167,28 @@ pub fn app(state: AppState) -> Router {
     );
     let router = router
         .route("/health", get(routes::health::health))
+        .route(routes::widget::SCRIPT_PATH, get(routes::widget::script))
         .merge(openapi::routes())
         .fallback(|| async { ApiError::NotFound("No such endpoint.") });
+    let router = if state.settings.demo {
+        router
+            .route(routes::demo::PAGE_PATH, get(routes::demo::page))
+            .route(routes::demo::TOKEN_PATH, axum::routing::post(routes::demo::token))
+    } else {
+        router
+    };
     let router = match state.rate_limiter {
         Some(_) => router.layer(axum::middleware::from_fn_with_state(state.clone(), rate_limit::limit)),
         None => router,
     };
-    router
+    let router = router
         .layer(axum::middleware::map_response(problem_for_bare_errors))
-        .layer(CatchPanicLayer::custom(|_| ApiError::internal("a handler panicked").into_response()))
+        .layer(CatchPanicLayer::custom(|_| ApiError::internal("a handler panicked").into_response()));
+    let router = match cors::layer(&state.settings.cors_allow_origin) {
+        Some(rules) => router.layer(axum::middleware::from_fn_with_state(rules, cors::scoped)),
+        None => router,
+    };
+    router
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request<_>| {

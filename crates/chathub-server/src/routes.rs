@@ -1,8 +1,10 @@
 //! HTTP handlers, one module per area, mounted at chathub-types' paths.
 
 pub mod company;
+pub mod demo;
 pub mod health;
 pub mod operator;
+pub mod widget;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};

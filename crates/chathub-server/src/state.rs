@@ -17,6 +17,10 @@ pub struct Settings {
     pub company_token_ttl: TimeDelta,
     /// How get-token answers are shaped (Decision 1, `--token-format`).
     pub token_format: TokenFormatSetting,
+    /// Page origins allowed to call `/api/` from a browser (`--cors-allow-origin`).
+    pub cors_allow_origin: Vec<crate::cors::AllowedOrigin>,
+    /// Whether `/demo/widget` is served (`--demo`).
+    pub demo: bool,
 }
 
 /// Shared by every handler; cheap to clone.

@@ -9,6 +9,7 @@ use std::path::Path;
 
 use anyhow::{Context as _, bail};
 
+use crate::browser::ensure_chromium;
 use crate::cmd::Cmd;
 
 /// One check of the CI run.
@@ -28,8 +29,14 @@ pub const STEPS: &[Step] = &[
     Step { name: "fmt", about: "formatting (rustfmt)", command: fmt, prepare: None },
     Step { name: "clippy", about: "lints, warnings denied", command: clippy, prepare: None },
     Step { name: "openapi", about: "OpenAPI document current", command: openapi, prepare: None },
-    Step { name: "test", about: "every test, all features", command: test, prepare: None },
-    Step { name: "postgres", about: "server tests on a throwaway Postgres", command: postgres, prepare: None },
+    // Both run the widget's browser tests, which need Chromium.
+    Step { name: "test", about: "every test, all features", command: test, prepare: Some(ensure_chromium) },
+    Step {
+        name: "postgres",
+        about: "server tests on a throwaway Postgres",
+        command: postgres,
+        prepare: Some(ensure_chromium),
+    },
     Step { name: "doc", about: "API docs, warnings denied", command: doc, prepare: None },
     Step { name: "deny", about: "licenses, bans, sources", command: deny, prepare: Some(ensure_cargo_deny) },
 ];
@@ -103,6 +110,13 @@ mod tests {
     fn warnings_are_errors_in_clippy_and_doc() {
         assert!(clippy().args().ends_with(&["-D".to_owned(), "warnings".to_owned()]));
         assert_eq!(doc().env_value("RUSTDOCFLAGS"), Some("-D warnings"));
+    }
+
+    #[test]
+    fn steps_that_run_the_browser_tests_install_chromium() {
+        for step in STEPS.iter().filter(|step| matches!(step.name, "test" | "postgres")) {
+            assert!(step.prepare.is_some(), "{} needs Chromium", step.name);
+        }
     }
 
     #[test]

@@ -1,0 +1,20 @@
+//! The operator chat panel (`/operator-chat-panel/widget-script.js`) and the
+//! `--demo` page in a real browser: the distribution's Chromium, headless,
+//! driven over the DevTools protocol. Every browser test starts its own
+//! Chromium with a fresh profile and its own server, and checks at the end
+//! that no request left the loopback interface and the console stayed clean.
+//!
+//! Chromium missing is a failure, not a skip: `cargo xtask ci` installs it
+//! (`apt-get install chromium`), and `CHATHUB_CHROMIUM` may name another
+//! binary. `http` holds the checks that need no browser.
+
+mod accessibility;
+mod cdp;
+mod chromium;
+mod cors;
+mod demo;
+mod http;
+mod lifecycle;
+mod page;
+mod support;
+mod token_end;

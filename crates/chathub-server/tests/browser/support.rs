@@ -1,0 +1,214 @@
+//! The parts around the browser: a chathub-server, a second tiny server
+//! playing an integrator's page on another origin, and the company-side API
+//! calls an integrator's backend makes (sign in, issue, deactivate).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use chathub_server::Config;
+use chathub_server::cors::AllowedOrigin;
+use chathub_server::testing::{DEFAULT_SEED, TestServer, fresh_database_url};
+use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
+use serde_json::{Value, json};
+
+/// The panel's path on the server.
+pub const SCRIPT_PATH: &str = "/operator-chat-panel/widget-script.js";
+
+/// [`DEFAULT_SEED`]'s first company.
+pub const ACME: (&str, &str) = ("acme", "acme-pass-1");
+
+/// A chathub-server on a fresh database, plus a company-side client.
+pub struct Server {
+    /// The server.
+    pub server: TestServer,
+    http: reqwest::Client,
+}
+
+impl Server {
+    /// [`DEFAULT_SEED`], with `--cors-allow-origin` for `origins` and `--demo` when asked.
+    pub async fn start(origins: &[&str], demo: bool) -> Self {
+        Self::start_with_seed(Some(DEFAULT_SEED), origins, demo).await
+    }
+
+    /// A server with the given seed (none: the demo company is created).
+    pub async fn start_with_seed(seed: Option<&str>, origins: &[&str], demo: bool) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let seed_file = seed.map(|seed| {
+            let file = dir.path().join("seed.toml");
+            std::fs::write(&file, seed).expect("write the seed");
+            file
+        });
+        let cors_allow_origin: Vec<AllowedOrigin> =
+            origins.iter().map(|origin| chathub_server::cors::parse_origin(origin).expect("a valid origin")).collect();
+        let config = Config {
+            seed: seed_file,
+            database: fresh_database_url().await.expect("a database"),
+            cors_allow_origin,
+            demo,
+            ..Config::in_memory()
+        };
+        let server = TestServer::start_with(config).await.expect("the server starts");
+        Self { server, http: reqwest::Client::builder().no_proxy().build().expect("an HTTP client") }
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> &str {
+        self.server.base_url()
+    }
+
+    /// The panel script's URL on this server.
+    pub fn script_url(&self) -> String {
+        format!("{}{SCRIPT_PATH}", self.url())
+    }
+
+    /// An HTTP client that bypasses any proxy.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    /// A company token for `(login, password)`.
+    pub async fn company_token(&self, (login, password): (&str, &str)) -> String {
+        let response = self
+            .http
+            .post(format!("{}/api/company/get-token", self.url()))
+            .header(header::ACCEPT, "text/plain")
+            .json(&json!({ "login": login, "password": password }))
+            .send()
+            .await
+            .expect("sign in");
+        assert_eq!(response.status(), StatusCode::OK, "sign in as {login}");
+        response.text().await.expect("a token")
+    }
+
+    /// The id of the operator named `name` in `organization`.
+    pub async fn operator_id(&self, company: &str, organization: i32, name: &str) -> i32 {
+        let list: Vec<Value> = self
+            .http
+            .get(format!("{}/api/operator?organizationId={organization}", self.url()))
+            .bearer_auth(company)
+            .send()
+            .await
+            .expect("list operators")
+            .json()
+            .await
+            .expect("a JSON list");
+        let found = list.iter().find(|operator| operator["name"] == name).unwrap_or_else(|| panic!("no {name}"));
+        i32::try_from(found["id"].as_i64().expect("an id")).expect("a 32-bit id")
+    }
+
+    /// An operator token for `operator`, alive for `lifetime`.
+    pub async fn operator_token(&self, company: &str, operator: i32, lifetime: TimeDelta) -> String {
+        let expires_at: DateTime<Utc> = Utc::now() + lifetime;
+        let response = self
+            .http
+            .post(format!("{}/api/operator/get-token", self.url()))
+            .bearer_auth(company)
+            .header(header::ACCEPT, "text/plain")
+            .json(&json!({ "id": operator, "expiresAt": expires_at.to_rfc3339_opts(SecondsFormat::Millis, true) }))
+            .send()
+            .await
+            .expect("issue an operator token");
+        assert_eq!(response.status(), StatusCode::OK, "issue a token for operator {operator}");
+        response.text().await.expect("a token")
+    }
+
+    /// Sets an operator's status (1: Inactive, revoking its tokens).
+    pub async fn set_status(&self, company: &str, operator: i32, status: i32) {
+        let response = self
+            .http
+            .post(format!("{}/api/operator/status", self.url()))
+            .bearer_auth(company)
+            .json(&json!({ "id": operator, "status": status }))
+            .send()
+            .await
+            .expect("set the status");
+        assert_eq!(response.status(), StatusCode::OK, "set operator {operator} to status {status}");
+    }
+}
+
+/// A second server on another port, so on another origin: the integrator's
+/// pages, served from memory by path.
+pub struct PageServer {
+    origin: String,
+    pages: Arc<Mutex<HashMap<String, String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PageServer {
+    /// Listens on a free loopback port.
+    pub async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind the page server");
+        let origin = format!("http://{}", listener.local_addr().expect("its address"));
+        let pages: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let router = axum::Router::new().route("/{name}", axum::routing::get(serve)).with_state(pages.clone());
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        Self { origin, pages, task }
+    }
+
+    /// `http://127.0.0.1:<port>`, the pages' origin.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Serves `html` at `/<name>` and returns its URL.
+    pub fn put(&self, name: &str, html: String) -> String {
+        self.pages.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_owned(), html);
+        format!("{}/{name}", self.origin)
+    }
+}
+
+impl Drop for PageServer {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn serve(
+    State(pages): State<Arc<Mutex<HashMap<String, String>>>>,
+    Path(name): Path<String>,
+) -> impl IntoResponse {
+    match pages.lock().unwrap_or_else(PoisonError::into_inner).get(&name) {
+        Some(html) => (StatusCode::OK, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html.clone()),
+        None => {
+            (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "no such page".to_owned())
+        }
+    }
+}
+
+/// A plain integrator page holding `tags` (already written script tags) in `<div id="slot">`.
+pub fn plain_page(title: &str, tags: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>{title}</title><link rel="icon" href="data:,">
+<style>body {{ font-family: serif; color: #800; }} div, section, p {{ border: 3px dashed red !important; }}</style>
+</head>
+<body>
+<h1>{title}</h1>
+<div id="slot">
+{tags}
+</div>
+</body>
+</html>"#
+    )
+}
+
+/// A panel tag: `<script type="module" id=… src=… token=…>`, with extra attributes.
+pub fn tag(id: &str, src: &str, token: &str, extra: &str) -> String {
+    format!(r#"<script type="module" id="{id}" src="{src}" token="{token}" {extra}></script>"#)
+}
+
+/// JavaScript: the shadow root of the panel mounted for the tag with id `id`.
+pub fn panel(id: &str) -> String {
+    format!(r#"document.querySelector('[data-operator-chat-panel="{id}"]')"#)
+}
+
+/// JavaScript: the text of `part` in the panel for tag `id` (undefined until it exists).
+pub fn part_text(id: &str, part: &str) -> String {
+    format!(r#"{}?.shadowRoot?.querySelector('[data-part="{part}"]')?.textContent"#, panel(id))
+}

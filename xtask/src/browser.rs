@@ -1,0 +1,44 @@
+//! The browser the widget's tests drive (crates/chathub-server/tests/browser):
+//! the distribution's `chromium` package, installed with apt-get when it is
+//! missing. No downloaded browser builds.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context as _, bail};
+
+/// Where Debian's package puts the browser, as the tests look for it.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// The variable that points the tests at another Chromium binary.
+pub const CHROMIUM_VARIABLE: &str = "CHATHUB_CHROMIUM";
+
+/// Installs `chromium` with apt-get unless the tests can already find a browser.
+pub fn ensure_chromium(_root: &Path) -> anyhow::Result<()> {
+    if let Some(path) = std::env::var_os(CHROMIUM_VARIABLE).filter(|path| !path.is_empty()) {
+        if Path::new(&path).is_file() {
+            return Ok(());
+        }
+        bail!("{CHROMIUM_VARIABLE}={} names no file", Path::new(&path).display());
+    }
+    if Path::new(CHROMIUM).is_file() {
+        return Ok(());
+    }
+    println!("browser: {CHROMIUM} is missing; installing the distribution's `chromium` package with apt-get");
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", "chromium"])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    if !install().is_ok_and(|status| status.success()) {
+        let updated = Command::new("apt-get").arg("update").status().context("running apt-get update")?;
+        if !updated.success() || !install().context("running apt-get install")?.success() {
+            bail!("could not install Chromium with apt-get; install the `chromium` package and rerun");
+        }
+    }
+    if !Path::new(CHROMIUM).is_file() {
+        bail!("the `chromium` package was installed, but {CHROMIUM} is not there");
+    }
+    Ok(())
+}
