@@ -29,8 +29,10 @@ pub struct Args {
 /// Runs the selected steps from the workspace root `root`.
 pub fn run(args: &Args, root: &Path) -> anyhow::Result<()> {
     if args.list {
+        let name_width = STEPS.iter().map(|step| step.name.len()).max().unwrap_or(0);
+        let about_width = STEPS.iter().map(|step| step.about.len()).max().unwrap_or(0);
         for step in STEPS {
-            println!("{:<8} {:<26} {}", step.name, step.about, (step.command)());
+            println!("{:<name_width$}  {:<about_width$}  {}", step.name, step.about, (step.command)());
         }
         return Ok(());
     }
