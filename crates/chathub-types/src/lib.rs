@@ -24,6 +24,7 @@
 
 pub mod company;
 pub mod endpoint;
+pub mod hub;
 pub mod ids;
 pub mod json;
 pub mod limits;
