@@ -53,7 +53,7 @@ pub fn load_average() -> String {
         .unwrap_or_else(|_| "unknown".to_owned())
 }
 
-/// Clock ticks per second of /proc/<pid>/stat times (`getconf CLK_TCK`, else 100).
+/// Clock ticks per second of `/proc/<pid>/stat` times (`getconf CLK_TCK`, else 100).
 pub fn clock_ticks_per_second() -> u64 {
     std::process::Command::new("getconf")
         .arg("CLK_TCK")

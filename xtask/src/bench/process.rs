@@ -125,7 +125,7 @@ pub fn free_address() -> anyhow::Result<SocketAddr> {
     Ok(listener.local_addr()?)
 }
 
-/// utime + stime (fields 14 and 15) of a /proc/<pid>/stat line. The
+/// utime + stime (fields 14 and 15) of a `/proc/<pid>/stat` line. The
 /// command name (field 2) may hold spaces and parentheses, so fields are
 /// counted after its last `)`.
 pub fn cpu_ticks(stat: &str) -> Option<u64> {
