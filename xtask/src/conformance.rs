@@ -16,6 +16,7 @@ mod checks;
 mod context;
 mod http;
 mod jwt;
+mod link;
 mod report;
 mod roundtrip;
 mod runner;
@@ -52,6 +53,9 @@ pub struct Args {
     /// Let the suite add operators to --org (named conformance-<run id>-…, set Deleted at the end).
     #[arg(long, requires_all = ["base_url", "org"])]
     pub allow_writes: bool,
+    /// Let the suite add 1,000 operators in one request (decision-8/1000-elements); set Deleted at the end.
+    #[arg(long, requires = "allow_writes")]
+    pub allow_bulk: bool,
     /// The organization operators may be added to (with --allow-writes).
     #[arg(long, value_name = "ID", requires = "allow_writes")]
     pub org: Option<i32>,
@@ -139,6 +143,7 @@ async fn run_checks(args: &Args, binary: Option<&Path>, checks: &[Check]) -> any
                 write_org: Some(server::WRITE_ORG),
                 secret: Some(secret),
                 local: true,
+                bulk: true,
             };
             (target, Some(server))
         }
@@ -213,7 +218,15 @@ async fn foreign_target(args: &Args) -> anyhow::Result<Target> {
         None => None,
     };
     let write_org = if args.allow_writes { args.org.map(OrganizationId) } else { None };
-    Ok(Target { base_url: base_url.trim_end_matches('/').to_owned(), company, second, write_org, secret, local: false })
+    Ok(Target {
+        base_url: base_url.trim_end_matches('/').to_owned(),
+        company,
+        second,
+        write_org,
+        secret,
+        local: false,
+        bulk: args.allow_bulk,
+    })
 }
 
 fn describe_target(target: &Target, run_id: &str) -> String {

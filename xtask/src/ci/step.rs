@@ -2,8 +2,7 @@
 //!
 //! To add a check, append a [`Step`] to [`STEPS`]: a short name (used by
 //! `--only`/`--skip` and the summary), one line saying what it checks, and the
-//! command it runs. Planned, not yet here: `conformance`
-//! (`cargo xtask conformance`); add it when that command exists.
+//! command it runs.
 
 use std::path::Path;
 
@@ -37,6 +36,7 @@ pub const STEPS: &[Step] = &[
         command: postgres,
         prepare: Some(ensure_chromium),
     },
+    Step { name: "conformance", about: "spec conformance, local server", command: conformance, prepare: None },
     Step { name: "doc", about: "API docs, warnings denied", command: doc, prepare: None },
     Step { name: "deny", about: "licenses, bans, sources", command: deny, prepare: Some(ensure_cargo_deny) },
 ];
@@ -63,6 +63,12 @@ fn test() -> Cmd {
 /// Starts a throwaway PostgreSQL cluster and runs the server's tests on it.
 fn postgres() -> Cmd {
     Cmd::cargo(&["xtask", "test-postgres"])
+}
+
+/// Builds chathub-server, starts it with the suite's own seed and runs every
+/// conformance check against it (spec §3-§6, cross-crate round trips).
+fn conformance() -> Cmd {
+    Cmd::cargo(&["xtask", "conformance"])
 }
 
 fn doc() -> Cmd {
@@ -95,7 +101,7 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "openapi", "test", "postgres", "doc", "deny"]);
+        assert_eq!(names, ["fmt", "clippy", "openapi", "test", "postgres", "conformance", "doc", "deny"]);
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct Target {
     pub secret: Option<Vec<u8>>,
     /// Whether the suite started this server itself.
     pub local: bool,
+    /// Whether the suite may add 1,000 operators at once.
+    pub bulk: bool,
 }
 
 /// One answer kept for the schema review.
@@ -85,6 +87,8 @@ pub struct Ctx {
     pub run_id: String,
     /// Property-test cases per round-trip check.
     pub cases: u32,
+    /// Whether the suite may add 1,000 operators at once.
+    pub bulk: bool,
     second: Option<(Account, Client)>,
     write_org: Option<OrganizationId>,
     secret: Option<Vec<u8>>,
@@ -114,6 +118,12 @@ pub fn client_for(base_url: &str, account: &Account) -> anyhow::Result<Client> {
 impl Ctx {
     /// The context for `target`.
     pub fn new(target: Target, run_id: String, cases: u32) -> anyhow::Result<Self> {
+        for account in [Some(&target.company), target.second.as_ref()].into_iter().flatten() {
+            super::verdict::register_secret(&account.password);
+            if let Some(key) = &account.api_key {
+                super::verdict::register_secret(key);
+            }
+        }
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(CLIENT_TIMEOUT)
@@ -135,6 +145,7 @@ impl Ctx {
             local: target.local,
             run_id,
             cases,
+            bulk: target.bulk && target.write_org.is_some(),
             second,
             write_org: target.write_org,
             secret: target.secret,

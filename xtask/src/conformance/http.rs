@@ -126,10 +126,11 @@ impl<'a> RawRequest<'a> {
         if let Some(body) = self.body.take() {
             *request.body_mut() = Some(body.into());
         }
-        let response = self.cx.http.execute(request).await.map_err(|e| fail(&what, transport(&e)))?;
+        let response = self.cx.http.execute(request).await.map_err(|e| silence(&what, transport(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(|e| fail(&what, format!("{status}, then {}", transport(&e))))?;
+        let body = response.bytes().await.map_err(|e| silence(&what, format!("{status}, then {}", transport(&e))))?;
+        super::link::answered();
         Ok(self.cx.record(Reply { method: self.method, path: self.path, status, headers, body: body.to_vec() }))
     }
 
@@ -145,7 +146,7 @@ impl<'a> RawRequest<'a> {
     pub async fn send_bare(mut self) -> Result<Reply, Stop> {
         self.resolve_credential().await?;
         let what = format!("an HTTP answer to {} {}", self.method, self.path);
-        let (status, headers, body) = tokio::time::timeout(
+        let answer = tokio::time::timeout(
             REQUEST_TIMEOUT,
             socket::exchange(
                 &self.cx.base_url,
@@ -157,11 +158,12 @@ impl<'a> RawRequest<'a> {
             ),
         )
         .await
-        .map_err(|_| fail(&what, format!("no complete answer within {}s", REQUEST_TIMEOUT.as_secs())))?
-        .map_err(|error| match error {
+        .map_err(|_| silence(&what, format!("no complete answer within {}s", REQUEST_TIMEOUT.as_secs())))?;
+        let (status, headers, body) = answer.map_err(|error| match error {
             socket::SocketError::Unsupported(reason) => Stop::Skip(reason),
-            socket::SocketError::Failed(reason) => fail(&what, reason),
+            socket::SocketError::Failed(reason) => silence(&what, reason),
         })?;
+        super::link::answered();
         Ok(self.cx.record(Reply { method: self.method, path: self.path, status, headers, body }))
     }
 }
@@ -290,6 +292,12 @@ pub enum Challenge {
 /// The media type of a `Content-Type`, lowercased, without parameters.
 pub fn media_type(content_type: &str) -> String {
     content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+}
+
+/// A failure for a request that got no answer, reported to [`super::link`].
+fn silence(expected: &str, got: String) -> Stop {
+    super::link::silent(&got);
+    fail(expected, got)
 }
 
 /// A reqwest error as one line naming what happened.

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use super::runner::{Ran, counts};
-use super::verdict::{Stop, one_line};
+use super::verdict::{Stop, one_line, redact};
 
 /// `FAIL <id> (§x): expected …; got …`, or `None` when the check did not fail.
 pub fn failure_line(ran: &Ran) -> Option<String> {
@@ -27,7 +27,7 @@ pub fn failure_line(ran: &Ran) -> Option<String> {
 pub fn other_line(ran: &Ran) -> Option<String> {
     match &ran.outcome {
         Ok(()) => Some(format!("ok   {} ({}) {:.1}s", ran.id, ran.section, ran.took.as_secs_f64())),
-        Err(Stop::Skip(reason)) => Some(format!("skip {} ({}): {}", ran.id, ran.section, reason)),
+        Err(Stop::Skip(reason)) => Some(format!("skip {} ({}): {}", ran.id, ran.section, one_line(reason, 300))),
         Err(Stop::Fail { .. }) => None,
     }
 }
@@ -54,12 +54,12 @@ pub fn json_report(target: &str, results: &[Ran], took: Duration) -> serde_json:
                 Ok(()) => entry["outcome"] = json!("passed"),
                 Err(Stop::Fail { expected, got }) => {
                     entry["outcome"] = json!("failed");
-                    entry["expected"] = json!(expected);
-                    entry["got"] = json!(got);
+                    entry["expected"] = json!(redact(expected));
+                    entry["got"] = json!(redact(got));
                 }
                 Err(Stop::Skip(reason)) => {
                     entry["outcome"] = json!("skipped");
-                    entry["reason"] = json!(reason);
+                    entry["reason"] = json!(redact(reason));
                 }
             }
             entry
@@ -108,7 +108,7 @@ pub fn junit_report(results: &[Ran], took: Duration) -> String {
                     xml,
                     ">\n      <failure message=\"expected {}\">got {}</failure>\n    </testcase>\n",
                     escape(&one_line(expected, 300)),
-                    escape(got)
+                    escape(&redact(got))
                 );
             }
             Err(Stop::Skip(reason)) => {

@@ -84,7 +84,7 @@ where
             cases,
             failure_persistence: None,
             max_shrink_iters: 200,
-            max_shrink_time: 30_000,
+            max_shrink_time: 20_000,
             ..Config::default()
         };
         let mut runner = TestRunner::new(config);
@@ -92,6 +92,9 @@ where
             .run(&strategy, |value| {
                 if cancelled.load(Ordering::Relaxed) {
                     return Err(TestCaseError::fail("the check's time ran out"));
+                }
+                if let Some(reason) = super::link::gone() {
+                    return Err(TestCaseError::fail(reason));
                 }
                 match handle.block_on(test(Arc::clone(&cx), value)) {
                     Ok(()) => Ok(()),

@@ -3,6 +3,7 @@
 //! so checks read as straight-line code with `?`.
 
 use std::fmt::Debug;
+use std::sync::Mutex;
 
 /// Why a check stopped before passing.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,13 +50,53 @@ pub trait Expecting<T> {
 
 impl<T> Expecting<T> for chathub_client::Result<T> {
     fn expecting(self, what: &str) -> Result<T, Stop> {
+        super::link::observe(&self);
         self.map_err(|error| fail(what, one_line(&error.to_string(), 300)))
     }
 }
 
-/// `text` on one line (newlines shown as `⏎`), cut to `max` characters.
+/// Passwords and API keys of this run, never to be shown.
+static SECRETS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+/// Registers a password or API key so [`redact`] hides it.
+pub fn register_secret(secret: &str) {
+    if secret.len() >= 4
+        && let Ok(mut secrets) = SECRETS.lock()
+    {
+        secrets.push(secret.to_owned());
+    }
+}
+
+/// `text` with registered secrets and anything shaped like a JWT (`eyJ`
+/// and base64url, whole or cut) replaced: failure lines show what came
+/// back, never a credential.
+pub fn redact(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("eyJ") {
+        out.push_str(&rest[..at]);
+        let run = rest[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+            .unwrap_or(rest.len() - at);
+        if run >= 16 {
+            out.push_str("eyJ…[JWT redacted]");
+        } else {
+            out.push_str(&rest[at..at + run]);
+        }
+        rest = &rest[at + run..];
+    }
+    out.push_str(rest);
+    if let Ok(secrets) = SECRETS.lock() {
+        for secret in secrets.iter() {
+            out = out.replace(secret.as_str(), "[redacted]");
+        }
+    }
+    out
+}
+
+/// `text` on one line (newlines shown as `⏎`), redacted, cut to `max` characters.
 pub fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text.trim().chars().map(|c| if c == '\n' || c == '\r' { '⏎' } else { c }).collect();
+    let flat: String = redact(text).trim().chars().map(|c| if c == '\n' || c == '\r' { '⏎' } else { c }).collect();
     if flat.chars().count() <= max {
         flat
     } else {
@@ -73,6 +114,16 @@ mod tests {
         assert_eq!(one_line(" a\nb\r\n ", 10), "a⏎b");
         assert_eq!(one_line("abcdef", 3), "abc…");
         assert_eq!(one_line("ééé", 3), "ééé");
+    }
+
+    #[test]
+    fn tokens_and_secrets_are_redacted_even_when_cut() {
+        let jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+        assert_eq!(redact(&format!("200 \"{jwt}\" ok")), "200 \"eyJ…[JWT redacted]\" ok");
+        assert_eq!(redact("got eyJhbGciOiJIUzI1NiJ9.eyJzdW"), "got eyJ…[JWT redacted]");
+        assert_eq!(redact("eyJ short"), "eyJ short");
+        register_secret("conformance-test-secret-value");
+        assert_eq!(one_line("password conformance-test-secret-value!", 100), "password [redacted]!");
     }
 
     #[test]

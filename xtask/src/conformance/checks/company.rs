@@ -76,14 +76,11 @@ async fn sign_in_reply(cx: &Ctx, login: &str, password: &str) -> Result<Reply, c
 
 async fn sign_in(cx: Arc<Ctx>) -> Outcome {
     let reply = sign_in_reply(&cx, &cx.company.login, &cx.company.password).await?;
-    let body = reply.expect_json(200)?;
-    let token = body
-        .as_str()
-        .ok_or_else(|| fail("a JSON string holding the token (Accept: application/json)", reply.describe()))?;
-    ensure(parts(token).is_some(), "a JWT: three base64url parts", || reply.describe())?;
-    // The token works as a credential.
-    cx.raw("GET", "/api/company/organization").bearer(token).send().await?.expect_json(200)?;
-    Ok(())
+    let token = super::tokens::expect_json_token(&reply)?;
+    // The token works as a credential: the organizations, as the client reads them.
+    let body = cx.raw("GET", "/api/company/organization").bearer(&token).send().await?.expect_json(200)?;
+    let expected = serde_json::to_value(cx.organizations().await?).unwrap_or_default();
+    ensure_eq("the organizations with the new token", body, expected)
 }
 
 async fn claims(cx: Arc<Ctx>) -> Outcome {

@@ -122,7 +122,7 @@ fn expect_text_token(reply: &Reply) -> Result<String, Stop> {
 }
 
 /// Fails unless the answer is the token as a JSON string, `application/json; charset=utf-8`.
-fn expect_json_token(reply: &Reply) -> Result<String, Stop> {
+pub fn expect_json_token(reply: &Reply) -> Result<String, Stop> {
     let expected = "200 application/json; charset=utf-8 with the token as a JSON string";
     let content_type = reply.content_type().to_ascii_lowercase().replace(' ', "");
     ensure(reply.status == 200 && content_type.contains("charset=utf-8"), expected, || reply.describe())?;
