@@ -18,6 +18,7 @@ pub mod auth;
 pub mod config;
 pub mod cors;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod openapi;
 pub mod rate_limit;
@@ -129,7 +130,8 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         }
         None => {}
     }
-    let store = Store::start(db).await?;
+    let events = events::EventBus::new();
+    let store = Store::start(db, events.clone()).await?;
     let state = AppState {
         store,
         keys: Arc::new(TokenKeys::new(&secret)),
@@ -142,6 +144,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             demo: config.demo,
         }),
         rate_limiter: config.rate_limit.0.map(|n| Arc::new(rate_limit::RateLimiter::new(n))),
+        events,
     };
     Ok(Started { state, demo })
 }

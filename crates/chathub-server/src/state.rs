@@ -38,4 +38,6 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// `--rate-limit`, when on.
     pub rate_limiter: Option<Arc<RateLimiter>>,
+    /// Committed changes, in commit order, for the hub (Decision 30).
+    pub events: crate::events::EventBus,
 }

@@ -13,6 +13,8 @@ use chathub_types::{OperatorId, OperatorStatus, OrganizationId};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::events::EventBus;
+
 pub use db::Db;
 pub use model::ReadModel;
 pub use writer::{Write, Written};
@@ -37,11 +39,13 @@ pub struct Store {
     db: Db,
     model: Arc<RwLock<ReadModel>>,
     queue: mpsc::Sender<writer::Job>,
+    events: EventBus,
 }
 
 impl Store {
-    /// Loads the read model from `db` and starts the writer.
-    pub async fn start(db: Db) -> Result<Self, StoreError> {
+    /// Loads the read model from `db` and starts the writer, which
+    /// publishes every committed change on `events`.
+    pub async fn start(db: Db, events: EventBus) -> Result<Self, StoreError> {
         let model = Arc::new(RwLock::new(db.load().await?));
         let (queue, receiver) = mpsc::channel(4096);
         let mut origin = [0u8; 8];
@@ -50,13 +54,18 @@ impl Store {
         if let Db::Postgres(pool) = &db {
             tokio::spawn(sync::listen(db.clone(), pool.clone(), model.clone(), origin.clone()));
         }
-        tokio::spawn(writer::run(db.clone(), model.clone(), receiver, origin));
-        Ok(Self { db, model, queue })
+        tokio::spawn(writer::run(db.clone(), model.clone(), receiver, origin, events.clone()));
+        Ok(Self { db, model, queue, events })
     }
 
     /// The read model, for a short read. Never hold it across an `.await`.
     pub fn read(&self) -> RwLockReadGuard<'_, ReadModel> {
         self.model.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The bus the writer publishes committed changes on.
+    pub fn events(&self) -> &EventBus {
+        &self.events
     }
 
     /// The database.

@@ -4,7 +4,7 @@
 //! lists them all so the server can mount them, the client can call them
 //! and the conformance suite can iterate over them from one source.
 
-use crate::{company, operator};
+use crate::{chat, company, operator};
 
 /// The HTTP method of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -76,3 +76,15 @@ pub const ENDPOINTS: &[Endpoint] = &[
 
 /// Endpoints that answer with a token body (Decision 1 applies to them).
 pub const TOKEN_ENDPOINTS: &[Endpoint] = &[company::get_token::ENDPOINT, operator::get_token::ENDPOINT];
+
+/// Every chat endpoint of spec §7 (Decisions 18-25); not in [`ENDPOINTS`],
+/// which holds the seven of §3.
+pub const CHAT_ENDPOINTS: &[Endpoint] = &[
+    chat::list_chats::ENDPOINT,
+    chat::get_chat::ENDPOINT,
+    chat::set_chat_status::ENDPOINT,
+    chat::delete_chat::ENDPOINT,
+    chat::list_messages::ENDPOINT,
+    chat::list_messages::ENDPOINT_BY_CHAT_ID,
+    chat::send_message::ENDPOINT,
+];

@@ -51,3 +51,15 @@ id_type!(
     /// An operator (support agent) of an organization.
     OperatorId
 );
+id_type!(
+    /// A chat between a client and an organization (spec §7).
+    ChatId
+);
+id_type!(
+    /// A message of a chat (spec §7).
+    MessageId
+);
+id_type!(
+    /// A client (messenger user) of a company (spec §7).
+    ClientId
+);

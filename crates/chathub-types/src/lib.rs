@@ -22,6 +22,7 @@
 //! assert_eq!(synchronize_operators::ENDPOINT.path, "/api/operator/synchronize");
 //! ```
 
+pub mod chat;
 pub mod company;
 pub mod endpoint;
 pub mod hub;
@@ -37,7 +38,7 @@ pub mod token;
 pub mod validation;
 
 pub use endpoint::{Auth, ENDPOINTS, Endpoint, Method};
-pub use ids::{CompanyId, OperatorId, OrganizationId};
+pub use ids::{ChatId, ClientId, CompanyId, MessageId, OperatorId, OrganizationId};
 pub use problem::ProblemDetails;
 pub use status::OperatorStatus;
 pub use token::{CompanyToken, IssuedToken, OperatorToken};

@@ -9,6 +9,8 @@ use chathub_types::{OperatorId, OperatorStatus, OrganizationId};
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
+use crate::events::{Event, EventBus, Published};
+
 use super::db::{Db, insert_operator, update_status, with_pool};
 use super::model::{OperatorRecord, ReadModel};
 
@@ -50,7 +52,13 @@ pub(crate) struct Job {
 
 /// Runs until every sender is dropped: takes what is queued, commits it in
 /// one transaction, applies it to the model, answers each caller.
-pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::Receiver<Job>, origin: Arc<str>) {
+pub(crate) async fn run(
+    db: Db,
+    model: Arc<RwLock<ReadModel>>,
+    mut queue: mpsc::Receiver<Job>,
+    origin: Arc<str>,
+    events: EventBus,
+) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let writes: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
@@ -67,14 +75,17 @@ pub(crate) async fn run(db: Db, model: Arc<RwLock<ReadModel>>, mut queue: mpsc::
             }
             Err(error) => vec![Err(error.to_string())],
         };
+        let mut published = Vec::new();
         {
             let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
             for (job, outcome) in batch.iter().zip(&outcomes) {
                 if let Ok(written) = outcome {
-                    apply(&mut model, &job.write, written);
+                    apply(&mut model, &job.write, written, &mut published);
                 }
             }
         }
+        // Committed, applied, and in commit order (Decision 30).
+        events.publish(published);
         for (job, outcome) in batch.drain(..).zip(outcomes) {
             // A caller that gave up (client went away) still had its write committed.
             let _ = job.reply.send(outcome);
@@ -125,7 +136,7 @@ async fn commit(db: &Db, writes: &[&Write], origin: &str) -> Result<Vec<Written>
     })
 }
 
-fn apply(model: &mut ReadModel, write: &Write, written: &Written) {
+fn apply(model: &mut ReadModel, write: &Write, written: &Written, published: &mut Vec<Published>) {
     match (write, written) {
         (Write::AddOperators(operators), Written::Operators(ids)) => {
             for ((organization, name), id) in operators.iter().zip(ids) {
@@ -140,7 +151,19 @@ fn apply(model: &mut ReadModel, write: &Write, written: &Written) {
                 );
             }
         }
-        (Write::SetStatus { operator, status, at }, Written::Status) => model.set_status(*operator, *status, *at),
+        (Write::SetStatus { operator, status, at }, Written::Status) => {
+            model.set_status(*operator, *status, *at);
+            if !status.is_active()
+                && let Some(record) = model.operator(*operator)
+                && let Some(company) = model.company_of_operator(*operator)
+            {
+                published.push(Published {
+                    company,
+                    organization: record.organization,
+                    event: Event::OperatorDeactivated { operator: *operator },
+                });
+            }
+        }
         _ => {}
     }
 }

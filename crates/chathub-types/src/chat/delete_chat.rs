@@ -1,0 +1,19 @@
+//! `DELETE /api/chat/chats/{id}`: delete a chat with its messages and
+//! media, for good (Decision 23). Operator tokens get 403 (Decision 20).
+//! Answers 200 with an empty body (clients also take `"OK"`).
+
+use crate::{Auth, ChatId, Endpoint, Method};
+
+/// The endpoint's metadata.
+pub const ENDPOINT: Endpoint = Endpoint {
+    name: "chat.delete",
+    method: Method::Delete,
+    path: "/api/chat/chats/{id}",
+    auth: Auth::Company,
+    has_body: false,
+};
+
+/// The path for one chat.
+pub fn path(id: ChatId) -> String {
+    format!("/api/chat/chats/{id}")
+}
