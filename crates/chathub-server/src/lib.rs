@@ -20,6 +20,7 @@ pub mod cors;
 pub mod error;
 pub mod events;
 pub mod extract;
+pub mod hub;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
@@ -145,6 +146,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
         }),
         rate_limiter: config.rate_limit.0.map(|n| Arc::new(rate_limit::RateLimiter::new(n))),
         events,
+        hub: Arc::new(hub::Hub::new()),
     };
     Ok(Started { state, demo })
 }
@@ -172,6 +174,7 @@ pub fn app(state: AppState) -> Router {
         .route("/health", get(routes::health::health))
         .route(routes::widget::SCRIPT_PATH, get(routes::widget::script))
         .merge(openapi::routes())
+        .merge(hub::routes())
         .fallback(|| async { ApiError::NotFound("No such endpoint.") });
     let router = if state.settings.demo {
         router

@@ -40,4 +40,6 @@ pub struct AppState {
     pub rate_limiter: Option<Arc<RateLimiter>>,
     /// Committed changes, in commit order, for the hub (Decision 30).
     pub events: crate::events::EventBus,
+    /// The hub's connections and timings (§7.3).
+    pub hub: Arc<crate::hub::Hub>,
 }

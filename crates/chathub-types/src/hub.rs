@@ -5,7 +5,8 @@
 //! Pure pieces only: the negotiate answer and its version rule
 //! ([`negotiate`]), the handshake and its exact error texts ([`handshake`]),
 //! the records and their framing ([`record`]), binding a client's
-//! invocation to a hub method with ASP.NET's error texts ([`invocation`]).
+//! invocation to a hub method with ASP.NET's error texts ([`invocation`]),
+//! each event's target and arguments ([`event`]).
 //! The server owns the sockets and timers.
 //!
 //! ```
@@ -18,6 +19,7 @@
 //! assert!(matches!(chathub_types::hub::record::parse(&records[1]), Ok(Incoming::Ping)));
 //! ```
 
+pub mod event;
 pub mod handshake;
 pub mod invocation;
 pub mod negotiate;

@@ -9,6 +9,7 @@ mod crash;
 mod credentials;
 mod fuzz;
 mod health;
+mod hub;
 mod jwt;
 mod list_operators;
 mod logs;

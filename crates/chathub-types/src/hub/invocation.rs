@@ -90,6 +90,9 @@ pub enum InvocationError {
     /// A known method invoked as a stream.
     #[error("The client attempted to invoke the non-streaming '{0}' method with a streaming invocation.")]
     NotStreaming(String),
+    /// The server failed (the cause is in its log, never sent).
+    #[error("An unexpected error occurred invoking '{0}' on the server.")]
+    Unexpected(String),
     /// A rule refused the call.
     #[error("An unexpected error occurred invoking '{target}' on the server. HubException: {reason}")]
     Rule {
@@ -190,6 +193,10 @@ mod tests {
             "The client attempted to invoke the non-streaming 'SendMessage' method with a streaming invocation."
         );
         assert!(matches!(streaming("Nope"), InvocationError::MethodDoesNotExist(_)));
+        assert_eq!(
+            InvocationError::Unexpected("SendMessage".to_owned()).to_string(),
+            "An unexpected error occurred invoking 'SendMessage' on the server."
+        );
         let rules = [
             (HubRuleError::ChatNotFound, "Chat not found"),
             (HubRuleError::ChatClosed, "Chat is closed"),
