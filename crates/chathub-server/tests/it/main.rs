@@ -10,6 +10,7 @@ mod credentials;
 mod fuzz;
 mod health;
 mod hub;
+mod hub_signalr;
 mod jwt;
 mod list_operators;
 mod logs;
