@@ -46,10 +46,10 @@ async fn the_demo_page_shows_the_operator() {
     browser.close().await;
 }
 
-/// Always under target/; into docs/img/ when asked, or when it is not there yet.
+/// Always into cargo's scratch directory for tests; into docs/img/ when asked, or when it is not there yet.
 fn save_screenshot(png: &[u8]) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let scratch = root.join("target/widget-panel.png");
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("widget-panel.png");
     std::fs::write(&scratch, png).unwrap_or_else(|error| panic!("write {}: {error}", scratch.display()));
     let committed = root.join("docs/img/widget-panel.png");
     if std::env::var(UPDATE_VARIABLE).is_ok_and(|value| value == "1") || !committed.exists() {
