@@ -109,22 +109,35 @@ pub async fn hits(server: &MockServer, path_: &str) -> usize {
 }
 
 /// Captures this thread's `chathub_client` log lines while alive.
+///
+/// One global subscriber, installed once, writes into the buffer of the
+/// thread that logs. Scoped subscribers (`set_default`) would race: tracing
+/// caches each callsite's interest process-wide, so a test on another
+/// thread could switch a callsite off while this one captures.
 pub struct Logs {
     buffer: Arc<Mutex<Vec<u8>>>,
-    _guard: tracing::subscriber::DefaultGuard,
+}
+
+thread_local! {
+    static CAPTURE: std::cell::RefCell<Option<Arc<Mutex<Vec<u8>>>>> = const { std::cell::RefCell::new(None) };
 }
 
 impl Logs {
     /// Starts capturing (use a current-thread runtime, as `#[tokio::test]` does).
     pub fn capture() -> Self {
+        static INSTALL: std::sync::Once = std::sync::Once::new();
+        INSTALL.call_once(|| {
+            let subscriber = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("chathub_client=trace"))
+                .with_ansi(false)
+                .with_writer(|| LogWriter(CAPTURE.with(|capture| capture.borrow().clone())))
+                .finish();
+            tracing::subscriber::set_global_default(subscriber)
+                .expect("the only global subscriber of this test binary");
+        });
         let buffer = Arc::new(Mutex::new(Vec::new()));
-        let writer = buffer.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new("chathub_client=trace"))
-            .with_ansi(false)
-            .with_writer(move || LogWriter(writer.clone()))
-            .finish();
-        Self { buffer, _guard: tracing::subscriber::set_default(subscriber) }
+        CAPTURE.with(|capture| *capture.borrow_mut() = Some(buffer.clone()));
+        Self { buffer }
     }
 
     /// Everything logged so far.
@@ -138,11 +151,20 @@ impl Logs {
     }
 }
 
-struct LogWriter(Arc<Mutex<Vec<u8>>>);
+impl Drop for Logs {
+    fn drop(&mut self) {
+        CAPTURE.with(|capture| *capture.borrow_mut() = None);
+    }
+}
+
+/// Writes into the capturing thread's buffer, or nowhere.
+struct LogWriter(Option<Arc<Mutex<Vec<u8>>>>);
 
 impl Write for LogWriter {
     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log buffer").extend_from_slice(bytes);
+        if let Some(buffer) = &self.0 {
+            buffer.lock().expect("log buffer").extend_from_slice(bytes);
+        }
         Ok(bytes.len())
     }
 
