@@ -71,6 +71,9 @@ pub struct Args {
     /// Build and start the server in release mode (without --base-url).
     #[arg(long, conflicts_with = "base_url")]
     pub release: bool,
+    /// Start this chathub-server binary instead of building one (without --base-url).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["base_url", "release"])]
+    pub server: Option<PathBuf>,
     /// Print every check with its id and spec section, and run nothing.
     #[arg(long)]
     pub list: bool,
@@ -110,9 +113,10 @@ pub fn run(args: &Args, root: &Path) -> anyhow::Result<()> {
     if checks.is_empty() {
         bail!("--only {} selects no check (see --list)", args.only.join(","));
     }
-    let binary = match args.base_url {
-        Some(_) => None,
-        None => Some(server::build(root, args.release)?),
+    let binary = match (&args.base_url, &args.server) {
+        (Some(_), _) => None,
+        (None, Some(path)) => Some(path.clone()),
+        (None, None) => Some(server::build(root, args.release)?),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting tokio")?;
     let result = runtime.block_on(run_checks(args, binary.as_deref(), &checks));
@@ -142,6 +146,7 @@ async fn run_checks(args: &Args, binary: Option<&Path>, checks: &[Check]) -> any
                 second: Some(server::second_company()),
                 write_org: Some(server::WRITE_ORG),
                 secret: Some(secret),
+                database_file: server::sqlite_file(&server.database),
                 local: true,
                 bulk: true,
             };
@@ -224,6 +229,7 @@ async fn foreign_target(args: &Args) -> anyhow::Result<Target> {
         second,
         write_org,
         secret,
+        database_file: args.database.as_deref().and_then(server::sqlite_file),
         local: false,
         bulk: args.allow_bulk,
     })

@@ -11,6 +11,7 @@ mod forgery;
 mod limits;
 mod operators;
 mod status;
+mod storage;
 mod synchronize;
 mod tokens;
 mod validate;
@@ -36,6 +37,7 @@ pub fn all() -> Vec<Check> {
     checks.extend(validate::checks());
     checks.extend(dates::checks());
     checks.extend(limits::checks());
+    checks.extend(storage::checks());
     checks.extend(super::roundtrip::checks());
     checks.extend(company::last());
     checks.extend(docs::last());

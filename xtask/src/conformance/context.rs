@@ -49,6 +49,8 @@ pub struct Target {
     pub write_org: Option<OrganizationId>,
     /// The server's JWT signing secret, to sign tokens only the server could.
     pub secret: Option<Vec<u8>>,
+    /// The server's SQLite database file, to see what it keeps at rest.
+    pub database_file: Option<std::path::PathBuf>,
     /// Whether the suite started this server itself.
     pub local: bool,
     /// Whether the suite may add 1,000 operators at once.
@@ -92,6 +94,7 @@ pub struct Ctx {
     second: Option<(Account, Client)>,
     write_org: Option<OrganizationId>,
     secret: Option<Vec<u8>>,
+    database_file: Option<std::path::PathBuf>,
     token: OnceCell<Result<String, Stop>>,
     created: Mutex<Vec<OperatorId>>,
     exchanges: Mutex<Vec<Exchange>>,
@@ -149,6 +152,7 @@ impl Ctx {
             second,
             write_org: target.write_org,
             secret: target.secret,
+            database_file: target.database_file,
             token: OnceCell::new(),
             created: Mutex::new(Vec::new()),
             exchanges: Mutex::new(Vec::new()),
@@ -220,6 +224,11 @@ impl Ctx {
         self.secret.as_deref().ok_or_else(|| {
             skip("needs the server's signing secret: the suite's own server, or --database URL of a chathub-server")
         })
+    }
+
+    /// The server's SQLite database file, when the suite can read it.
+    pub fn database_file(&self) -> Option<&std::path::Path> {
+        self.database_file.as_deref()
     }
 
     /// The organization operators may be added to, or a skip.

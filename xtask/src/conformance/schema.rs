@@ -154,7 +154,12 @@ fn check(document: &Value, schema: &Value, value: &Value, at: &str, depth: usize
             bound(rules, "minItems", "maxItems", items.len() as f64, at, "items", errors);
         }
         Value::String(text) => {
-            bound(rules, "minLength", "maxLength", text.chars().count() as f64, at, "characters", errors)
+            bound(rules, "minLength", "maxLength", text.chars().count() as f64, at, "characters", errors);
+            if rules.get("format").and_then(Value::as_str) == Some("date-time")
+                && chrono::DateTime::parse_from_rfc3339(text).is_err()
+            {
+                errors.push(format!("{at}: {text:?} is not an RFC 3339 date-time"));
+            }
         }
         Value::Number(number) => {
             if let Some(n) = number.as_f64() {
@@ -318,6 +323,46 @@ mod tests {
                 "$[1]: the required member id is missing",
             ]
         );
+    }
+
+    /// Every example of the committed document (docs/openapi.json, which CI
+    /// keeps equal to the served one) matches its schema, and a broken copy
+    /// of each does not: the validator reads what utoipa writes.
+    #[test]
+    fn the_documents_examples_match_their_schemas() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+        let doc: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut checked = 0;
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, operation) in item.as_object().unwrap() {
+                for (status, response) in operation["responses"].as_object().unwrap() {
+                    let response = resolve(&doc, response);
+                    for (media, content) in response["content"].as_object().into_iter().flatten() {
+                        let examples = content["examples"].as_object().into_iter().flatten().map(|(_, e)| &e["value"]);
+                        for example in content.get("example").into_iter().chain(examples) {
+                            let schema = &content["schema"];
+                            let at = format!("{method} {path} {status} {media}");
+                            assert_eq!(validate(&doc, schema, example), Vec::<String>::new(), "{at}: {example}");
+                            let broken = match example {
+                                Value::String(_) => json!(42),
+                                Value::Array(_) => json!([{"unexpected": true}]),
+                                _ => json!(["not", "an", "object"]),
+                            };
+                            assert!(!validate(&doc, schema, &broken).is_empty(), "{at} accepts {broken}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        assert!(checked >= 10, "only {checked} examples");
+    }
+
+    #[test]
+    fn dates_must_be_rfc_3339() {
+        let schema = json!({"type": "string", "format": "date-time"});
+        assert!(validate(&json!({}), &schema, &json!("2025-12-31T23:59:59Z")).is_empty());
+        assert_eq!(validate(&json!({}), &schema, &json!("tomorrow")).len(), 1);
     }
 
     #[test]

@@ -233,6 +233,14 @@ fn log_tail(path: &Path) -> String {
     lines[start..].join("\n")
 }
 
+/// The file of a `sqlite:PATH` (or `sqlite://PATH`) URL, without its query.
+pub fn sqlite_file(database: &str) -> Option<PathBuf> {
+    let rest = database.strip_prefix("sqlite:")?;
+    let rest = rest.strip_prefix("//").unwrap_or(rest);
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
 /// Reads the JWT signing secret a chathub-server keeps in its database
 /// (spec §6: "created on first start and stored in the database").
 pub async fn read_signing_secret(database: &str) -> anyhow::Result<Vec<u8>> {
@@ -258,6 +266,14 @@ pub async fn read_signing_secret(database: &str) -> anyhow::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_files() {
+        assert_eq!(sqlite_file("sqlite:/tmp/x.db"), Some(PathBuf::from("/tmp/x.db")));
+        assert_eq!(sqlite_file("sqlite:///tmp/x.db?mode=rwc"), Some(PathBuf::from("/tmp/x.db")));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://u@h/db"), None);
+    }
 
     #[test]
     fn the_seed_holds_the_accounts_it_promises() {

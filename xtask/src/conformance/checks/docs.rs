@@ -126,7 +126,9 @@ async fn review(cx: Arc<Ctx>) -> Outcome {
         }
         reviewed += 1;
     }
-    ensure(reviewed > 0, "answers of documented operations to review", || "none were recorded".to_owned())?;
+    if reviewed == 0 {
+        return Err(skip("no answers of documented operations were recorded: run it with the other checks"));
+    }
     let count = problems.len();
     let shown: Vec<String> = problems.into_iter().take(5).collect();
     ensure(
