@@ -51,6 +51,14 @@ pub struct Config {
     #[arg(long, env = "CHATHUB_DEMO")]
     pub demo: bool,
 
+    /// Serve the simulated customers of spec §7.4 under /api/simulator/ (tests play the messenger users).
+    #[arg(long, env = "CHATHUB_SIMULATOR")]
+    pub simulator: bool,
+
+    /// The base of media URLs in messages (`https://chat.example.com`); default `http://` plus the bound address.
+    #[arg(long, env = "CHATHUB_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+
     /// Log format on stderr.
     #[arg(long, env = "CHATHUB_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -68,6 +76,8 @@ impl Config {
             rate_limit: RateLimitSetting(None),
             cors_allow_origin: Vec::new(),
             demo: false,
+            simulator: false,
+            public_url: None,
             log_format: LogFormat::Text,
         }
     }

@@ -94,20 +94,44 @@ impl FromRequest<AppState> for JsonValue {
     }
 }
 
+/// A JSON object body of up to 8 MiB (requests that create messages,
+/// Decision 26), parsed but not yet read as a type: the handler reads and
+/// checks it once (so media is decoded once).
+#[derive(Debug, Clone)]
+pub struct MessageJson(pub serde_json::Value);
+
+impl FromRequest<AppState> for MessageJson {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, _state: &AppState) -> Result<Self, ApiError> {
+        let bytes = read_json_body_within(request, chathub_types::limits::MAX_MESSAGE_BODY_BYTES).await?;
+        let value = chathub_types::json::parse(&bytes)?;
+        if !value.is_object() {
+            return Err(ApiError::invalid("$", "The request body must be a JSON object."));
+        }
+        Ok(MessageJson(value))
+    }
+}
+
 /// Checks the size and content type of a JSON body and reads it.
 pub async fn read_json_body(request: Request) -> Result<axum::body::Bytes, ApiError> {
+    read_json_body_within(request, MAX_BODY_BYTES).await
+}
+
+/// [`read_json_body`] with another size limit (413 beyond `limit` bytes).
+pub async fn read_json_body_within(request: Request, limit: usize) -> Result<axum::body::Bytes, ApiError> {
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+    if declared.is_some_and(|length| length > limit as u64) {
         return Err(ApiError::PayloadTooLarge);
     }
     if !is_json(request.headers()) {
         return Err(ApiError::UnsupportedMediaType);
     }
-    axum::body::to_bytes(request.into_body(), MAX_BODY_BYTES).await.map_err(|error| {
+    axum::body::to_bytes(request.into_body(), limit).await.map_err(|error| {
         if std::error::Error::source(&error).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
             || error.to_string().contains("length limit")
         {

@@ -133,6 +133,9 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     }
     let events = events::EventBus::new();
     let store = Store::start(db, events.clone()).await?;
+    if let Some(url) = &config.public_url {
+        store.set_public_url(url);
+    }
     let state = AppState {
         store,
         keys: Arc::new(TokenKeys::new(&secret)),
@@ -143,6 +146,7 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
             token_format: config.token_format,
             cors_allow_origin: config.cors_allow_origin.clone(),
             demo: config.demo,
+            simulator: config.simulator,
         }),
         rate_limiter: config.rate_limit.0.map(|n| Arc::new(rate_limit::RateLimiter::new(n))),
         events,
@@ -173,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     let router = router
         .route("/health", get(routes::health::health))
         .route(routes::widget::SCRIPT_PATH, get(routes::widget::script))
+        .merge(routes::chat::routes(&state))
         .merge(openapi::routes())
         .merge(hub::routes())
         .fallback(|| async { ApiError::NotFound("No such endpoint.") });
@@ -249,6 +254,9 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         .map_err(|source| StartError::Listen { address: config.listen, source })?;
     let address = listener.local_addr().map_err(|source| StartError::Listen { address: config.listen, source })?;
     tracing::info!(%address, database = %redact_url(&config.database), "listening");
+    if !started.state.store.has_public_url() {
+        started.state.store.set_public_url(&format!("http://{address}"));
+    }
     let state = started.state.clone();
     axum::serve(listener, app(started.state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())

@@ -1,9 +1,12 @@
 //! HTTP handlers, one module per area, mounted at chathub-types' paths.
 
+pub mod chat;
 pub mod company;
 pub mod demo;
 pub mod health;
+pub mod media;
 pub mod operator;
+pub mod simulator;
 pub mod widget;
 
 use axum::http::{HeaderValue, header};

@@ -21,6 +21,8 @@ pub struct Settings {
     pub cors_allow_origin: Vec<crate::cors::AllowedOrigin>,
     /// Whether `/demo/widget` is served (`--demo`).
     pub demo: bool,
+    /// Whether the simulator's endpoints are served (`--simulator`, spec §7.4).
+    pub simulator: bool,
 }
 
 /// Shared by every handler; cheap to clone.

@@ -1,6 +1,8 @@
 //! Storage: the database (`db`), the in-memory read model every read is
 //! answered from (`model`), and the group-committing writer (`writer`).
 
+pub mod chat_model;
+pub mod chats;
 pub mod db;
 pub mod model;
 pub mod sync;
@@ -109,6 +111,25 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         self.write(Write::SetStatus { operator, status, at }).await.map(|_| ())
+    }
+
+    /// Commits a chat write durably (its events go out in commit order).
+    pub async fn chat_write(&self, write: chats::ChatWrite) -> Result<chats::ChatWritten, StoreError> {
+        match self.write(Write::Chat(write)).await? {
+            Written::Chat(written) => Ok(written),
+            other => Err(StoreError::Write(format!("unexpected outcome {other:?}"))),
+        }
+    }
+
+    /// Sets the base of media URLs (`--public-url`, else the bound address).
+    pub fn set_public_url(&self, url: &str) {
+        let mut model = self.model.write().unwrap_or_else(PoisonError::into_inner);
+        model.chats.public_url = url.trim_end_matches('/').to_owned();
+    }
+
+    /// Whether the base of media URLs is set.
+    pub fn has_public_url(&self) -> bool {
+        !self.read().chats.public_url.is_empty()
     }
 
     async fn write(&self, write: Write) -> Result<Written, StoreError> {

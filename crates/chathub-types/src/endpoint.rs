@@ -4,7 +4,7 @@
 //! lists them all so the server can mount them, the client can call them
 //! and the conformance suite can iterate over them from one source.
 
-use crate::{chat, company, operator};
+use crate::{chat, company, operator, simulator};
 
 /// The HTTP method of an endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,3 +88,7 @@ pub const CHAT_ENDPOINTS: &[Endpoint] = &[
     chat::list_messages::ENDPOINT_BY_CHAT_ID,
     chat::send_message::ENDPOINT,
 ];
+
+/// The simulator's endpoints (spec §7.4), served only with `--simulator`.
+pub const SIMULATOR_ENDPOINTS: &[Endpoint] =
+    &[simulator::customer_message::ENDPOINT, simulator::message_status::ENDPOINT];

@@ -32,6 +32,7 @@ pub mod limits;
 pub mod operator;
 pub mod problem;
 pub mod query;
+pub mod simulator;
 pub mod status;
 pub mod time;
 pub mod token;

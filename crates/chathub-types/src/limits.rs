@@ -8,6 +8,8 @@ pub const MAX_NAME_CHARS: usize = 100;
 pub const MAX_SYNCHRONIZE_ELEMENTS: usize = 1_000;
 /// Largest request body in bytes; larger ones get 413 (Decision 14).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Largest body of a request that creates a message, in bytes (Decision 26: 8 MiB).
+pub const MAX_MESSAGE_BODY_BYTES: usize = 8 * 1024 * 1024;
 /// Longest lifetime of an operator token (spec §3.6), in seconds.
 pub const MAX_OPERATOR_TOKEN_LIFETIME_SECS: i64 = 24 * 60 * 60;
 /// Clock-skew allowance on the upper bound of an operator token's expiry (Decision 10), in seconds.

@@ -6,13 +6,15 @@ use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
-use chathub_types::{CompanyId, OperatorId, OperatorStatus, OrganizationId};
+use chathub_types::chat::{Author, ChatStatus, MediaType, MessageSource, MessageStatus};
+use chathub_types::{ChatId, ClientId, CompanyId, MessageId, OperatorId, OperatorStatus, OrganizationId};
 use chrono::DateTime;
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlSafeStr};
 
+use super::chat_model::{ChatRecord, ClientRecord, MediaRecord, MessageRecord};
 use super::model::{ApiKeyDigest, CompanyRecord, OperatorRecord, ReadModel};
 
 /// A connection pool on one of the supported databases.
@@ -36,9 +38,14 @@ macro_rules! with_pool {
 }
 pub(crate) use with_pool;
 
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../migrations/sqlite/0001_init.sql"))];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../../migrations/postgres/0001_init.sql"))];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/sqlite/0001_init.sql")),
+    (2, "chats", include_str!("../../migrations/sqlite/0002_chats.sql")),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
+    (2, "chats", include_str!("../../migrations/postgres/0002_chats.sql")),
+];
 
 fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {
     Migrator::with_migrations(
@@ -131,13 +138,76 @@ impl Db {
                 model.put_organization(OrganizationId(row.try_get(0)?), CompanyId(row.try_get(1)?), row.try_get(2)?);
             }
             for row in sqlx::query(
-                "SELECT id, organization_id, name, status, last_deactivated_at_ms FROM operators ORDER BY id",
+                "SELECT id, organization_id, name, status, last_deactivated_at_ms, photo FROM operators ORDER BY id",
             )
             .fetch_all(pool)
             .await?
             {
                 let (id, operator) = operator_from_row(&row)?;
                 model.put_operator(OperatorId(id), operator);
+            }
+            for row in sqlx::query("SELECT id, company_id, name, phone, tg_user_id FROM clients").fetch_all(pool).await? {
+                model.chats.clients.insert(
+                    ClientId(row.try_get(0)?),
+                    ClientRecord {
+                        company: CompanyId(row.try_get(1)?),
+                        name: row.try_get(2)?,
+                        phone: row.try_get(3)?,
+                        tg_user_id: row.try_get(4)?,
+                    },
+                );
+            }
+            for row in sqlx::query(
+                "SELECT id, organization_id, client_id, source, status, theme, operator_id, created_at_ms FROM chats",
+            )
+            .fetch_all(pool)
+            .await?
+            {
+                let operator: Option<i32> = row.try_get(6)?;
+                model.chats.chats.insert(
+                    ChatId(row.try_get(0)?),
+                    ChatRecord {
+                        organization: OrganizationId(row.try_get(1)?),
+                        client: ClientId(row.try_get(2)?),
+                        source: MessageSource::from_i32(row.try_get(3)?),
+                        status: ChatStatus::from_i32(row.try_get(4)?),
+                        theme: row.try_get(5)?,
+                        operator: operator.map(OperatorId),
+                        created_at: millis(row.try_get(7)?),
+                        messages: Vec::new(),
+                    },
+                );
+            }
+            for row in sqlx::query(
+                "SELECT id, chat_id, author, operator_id, body, status, created_at_ms, \
+                 media_key, media_name, media_format, media_type FROM messages ORDER BY id",
+            )
+            .fetch_all(pool)
+            .await?
+            {
+                let operator: Option<i32> = row.try_get(3)?;
+                let key: Option<String> = row.try_get(7)?;
+                let name: Option<String> = row.try_get(8)?;
+                let format: Option<String> = row.try_get(9)?;
+                let media_type: Option<i32> = row.try_get(10)?;
+                let media = match (key, name, format, media_type) {
+                    (Some(key), Some(name), Some(format), Some(media_type)) => {
+                        Some(MediaRecord { key, name, format, media_type: MediaType::from_i32(media_type) })
+                    }
+                    _ => None,
+                };
+                model.chats.put_message(
+                    MessageId(row.try_get(0)?),
+                    MessageRecord {
+                        chat: ChatId(row.try_get(1)?),
+                        author: Author::from_i32(row.try_get(2)?),
+                        operator: operator.map(OperatorId),
+                        text: row.try_get(4)?,
+                        status: MessageStatus::from_i32(row.try_get(5)?),
+                        created_at: millis(row.try_get(6)?),
+                        media,
+                    },
+                );
             }
         });
         Ok(model)
@@ -154,7 +224,7 @@ impl Db {
     pub async fn load_operators(&self, ids: &[i32]) -> Result<Vec<(i32, OperatorRecord)>, sqlx::Error> {
         let Db::Postgres(pool) = self else { return Ok(Vec::new()) };
         let rows = sqlx::query(
-            "SELECT id, organization_id, name, status, last_deactivated_at_ms FROM operators WHERE id = ANY($1) ORDER BY id",
+            "SELECT id, organization_id, name, status, last_deactivated_at_ms, photo FROM operators WHERE id = ANY($1) ORDER BY id",
         )
         .bind(ids)
         .fetch_all(pool)
@@ -182,6 +252,21 @@ impl Db {
     }
 }
 
+/// An instant stored as Unix milliseconds.
+pub(crate) fn millis(ms: i64) -> DateTime<chrono::Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+impl Db {
+    /// The bytes of a media key (Decision 27), read on demand.
+    pub async fn media_bytes(&self, key: &str) -> Result<Option<Vec<u8>>, sqlx::Error> {
+        with_pool!(self, pool => {
+            let row = sqlx::query("SELECT data FROM media WHERE media_key = $1").bind(key).fetch_optional(pool).await?;
+            row.map(|row| row.try_get::<Vec<u8>, _>(0)).transpose()
+        })
+    }
+}
+
 fn operator_from_row<R: Row>(row: &R) -> Result<(i32, OperatorRecord), sqlx::Error>
 where
     usize: sqlx::ColumnIndex<R>,
@@ -197,6 +282,7 @@ where
             name: row.try_get(2)?,
             status: OperatorStatus::from_i32(row.try_get(3)?),
             last_deactivated_at: deactivated.and_then(DateTime::from_timestamp_millis),
+            photo: row.try_get(5)?,
         },
     ))
 }

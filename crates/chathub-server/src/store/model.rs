@@ -50,6 +50,8 @@ pub struct OperatorRecord {
     pub status: OperatorStatus,
     /// The last time it was made Inactive or Deleted (Decision 9).
     pub last_deactivated_at: Option<DateTime<Utc>>,
+    /// The URL of its photo (seeded, Decision 33).
+    pub photo: Option<String>,
 }
 
 /// Everything the server reads, in memory.
@@ -60,6 +62,8 @@ pub struct ReadModel {
     by_api_key: HashMap<ApiKeyDigest, CompanyId>,
     organizations: BTreeMap<OrganizationId, OrganizationRecord>,
     operators: HashMap<OperatorId, OperatorRecord>,
+    /// Clients, chats and messages (spec §7).
+    pub(crate) chats: super::chat_model::ChatModel,
 }
 
 impl ReadModel {

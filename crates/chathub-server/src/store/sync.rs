@@ -35,6 +35,11 @@ impl Change {
         let operators = (operators.len() <= MAX_IDS).then_some(operators);
         serde_json::to_string(&Change { origin: origin.to_owned(), operators }).unwrap_or_default()
     }
+
+    /// The payload for a batch every other server must reload after (chats).
+    pub fn reload_payload(origin: &str) -> String {
+        serde_json::to_string(&Change { origin: origin.to_owned(), operators: None }).unwrap_or_default()
+    }
 }
 
 /// Listens for other servers' changes until the pool closes.
@@ -101,7 +106,11 @@ async fn refresh_operators(db: &Db, model: &Arc<RwLock<ReadModel>>, ids: &[i32])
 
 async fn reload(db: &Db, model: &Arc<RwLock<ReadModel>>) {
     match db.load().await {
-        Ok(fresh) => *model.write().unwrap_or_else(PoisonError::into_inner) = fresh,
+        Ok(mut fresh) => {
+            let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
+            fresh.chats.public_url = std::mem::take(&mut model.chats.public_url);
+            *model = fresh;
+        }
         Err(error) => tracing::error!(%error, "cannot reload the read model"),
     }
 }

@@ -11,6 +11,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::events::{Event, EventBus, Published};
 
+use super::chats::{ChatWrite, ChatWritten};
 use super::db::{Db, insert_operator, update_status, with_pool};
 use super::model::{OperatorRecord, ReadModel};
 
@@ -33,6 +34,8 @@ pub enum Write {
         /// When (a deactivation revokes tokens issued up to then).
         at: DateTime<Utc>,
     },
+    /// A write to chats and messages (committed on its own, in queue order).
+    Chat(ChatWrite),
 }
 
 /// What a committed write produced.
@@ -42,6 +45,8 @@ pub enum Written {
     Operators(Vec<OperatorId>),
     /// The status was changed.
     Status,
+    /// What a chat write produced.
+    Chat(ChatWritten),
 }
 
 /// A queued write and where its answer goes.
@@ -61,35 +66,55 @@ pub(crate) async fn run(
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let writes: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
-        let outcomes = match commit(&db, &writes, &origin).await {
-            Ok(results) => results.into_iter().map(Ok).collect(),
-            Err(error) if batch.len() > 1 => {
-                tracing::warn!(%error, size = batch.len(), "group commit failed; committing one by one");
-                let mut outcomes = Vec::with_capacity(batch.len());
-                for write in &writes {
-                    outcomes
-                        .push(commit(&db, &[write], &origin).await.map(|mut r| r.remove(0)).map_err(|e| e.to_string()));
-                }
-                outcomes
+        let mut jobs = batch.drain(..).peekable();
+        while let Some(job) = jobs.next() {
+            if let Write::Chat(write) = &job.write {
+                // Chat writes depend on every earlier write: each commits alone, after them.
+                let mut published = Vec::new();
+                let outcome = super::chats::run(&db, &model, write, &origin, &mut published).await.map(Written::Chat);
+                events.publish(published);
+                let _ = job.reply.send(outcome);
+                continue;
             }
-            Err(error) => vec![Err(error.to_string())],
-        };
-        let mut published = Vec::new();
-        {
-            let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
-            for (job, outcome) in batch.iter().zip(&outcomes) {
-                if let Ok(written) = outcome {
-                    apply(&mut model, &job.write, written, &mut published);
-                }
+            let mut group = vec![job];
+            while let Some(next) = jobs.next_if(|next| !matches!(next.write, Write::Chat(_))) {
+                group.push(next);
+            }
+            commit_group(&db, &model, group, &origin, &events).await;
+        }
+    }
+}
+
+/// Commits operator writes in one transaction (or one by one if that
+/// fails), applies them, publishes their events, answers each caller.
+async fn commit_group(db: &Db, model: &RwLock<ReadModel>, batch: Vec<Job>, origin: &str, events: &EventBus) {
+    let writes: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
+    let outcomes = match commit(db, &writes, origin).await {
+        Ok(results) => results.into_iter().map(Ok).collect(),
+        Err(error) if batch.len() > 1 => {
+            tracing::warn!(%error, size = batch.len(), "group commit failed; committing one by one");
+            let mut outcomes = Vec::with_capacity(batch.len());
+            for write in &writes {
+                outcomes.push(commit(db, &[write], origin).await.map(|mut r| r.remove(0)).map_err(|e| e.to_string()));
+            }
+            outcomes
+        }
+        Err(error) => vec![Err(error.to_string())],
+    };
+    let mut published = Vec::new();
+    {
+        let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
+        for (job, outcome) in batch.iter().zip(&outcomes) {
+            if let Ok(written) = outcome {
+                apply(&mut model, &job.write, written, &mut published);
             }
         }
-        // Committed, applied, and in commit order (Decision 30).
-        events.publish(published);
-        for (job, outcome) in batch.drain(..).zip(outcomes) {
-            // A caller that gave up (client went away) still had its write committed.
-            let _ = job.reply.send(outcome);
-        }
+    }
+    // Committed, applied, and in commit order (Decision 30).
+    events.publish(published);
+    for (job, outcome) in batch.into_iter().zip(outcomes) {
+        // A caller that gave up (client went away) still had its write committed.
+        let _ = job.reply.send(outcome);
     }
 }
 
@@ -108,6 +133,7 @@ async fn commit(db: &Db, writes: &[&Write], origin: &str) -> Result<Vec<Written>
                     }
                     Written::Operators(ids)
                 }
+                Write::Chat(_) => return Err(sqlx::Error::Protocol("chat writes commit alone".into())),
                 Write::SetStatus { operator, status, at } => {
                     let deactivated = (!status.is_active()).then(|| at.timestamp_millis());
                     update_status!(tx, operator.0, status.to_i32(), deactivated)?;
@@ -147,6 +173,7 @@ fn apply(model: &mut ReadModel, write: &Write, written: &Written, published: &mu
                         name: name.clone(),
                         status: OperatorStatus::Active,
                         last_deactivated_at: None,
+                        photo: None,
                     },
                 );
             }

@@ -2,6 +2,8 @@
 //! through real HTTP (`testing::TestServer` + reqwest) or `oneshot` on
 //! `app(state)`, with insta snapshots of the bodies.
 
+mod chat_support;
+mod chats;
 mod check_order;
 mod company_get_token;
 mod concurrency;
@@ -14,6 +16,8 @@ mod hub_signalr;
 mod jwt;
 mod list_operators;
 mod logs;
+mod media;
+mod messages;
 mod model;
 mod operator_get_token;
 mod organizations;
@@ -21,6 +25,7 @@ mod rate_limit;
 mod routing;
 mod scale_out;
 mod sign_in_throttle;
+mod simulator;
 mod status;
 mod support;
 mod synchronize;

@@ -1,0 +1,132 @@
+//! `POST /api/simulator/customer-message`: a client writes through a
+//! messenger (Decision 31).
+
+use serde::{Deserialize, Serialize};
+
+use crate::chat::{Chat, CheckedMedia, Message, MessageSource, NewMedia, check_text, normalize_phone};
+use crate::json::{self, RequestBody};
+use crate::validation::{Validate, ValidationErrors, check_no_nul};
+use crate::{Auth, Endpoint, Method, OrganizationId};
+
+/// The endpoint's metadata.
+pub const ENDPOINT: Endpoint = Endpoint {
+    name: "simulator.customer_message",
+    method: Method::Post,
+    path: "/api/simulator/customer-message",
+    auth: Auth::Company,
+    has_body: true,
+};
+
+/// Longest theme, in Unicode scalar values.
+pub const MAX_THEME_CHARS: usize = 255;
+
+/// The client who writes. A phone or a Telegram user id is required.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct SimulatedClient {
+    /// Its name (at most 100 characters).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Its phone: 7-15 digits once ` +-()` are dropped.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Its Telegram user id.
+    #[serde(default)]
+    pub tg_user_id: Option<i64>,
+}
+
+/// The body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Request {
+    /// The organization written to (must be the caller's).
+    pub organization_id: OrganizationId,
+    /// The messenger: 0-8.
+    pub source: MessageSource,
+    /// The theme of a chat this opens (at most 255 characters).
+    #[serde(default)]
+    pub theme: Option<String>,
+    /// Who writes.
+    pub client: SimulatedClient,
+    /// The text (Decision 25's rules).
+    #[serde(default)]
+    pub text_message: Option<String>,
+    /// Media (Decision 26's rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub media: Option<NewMedia>,
+}
+
+impl Request {
+    /// Checks every rule that needs no stored data and decodes the media.
+    pub fn check(&self) -> Result<Option<CheckedMedia>, ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if !self.source.is_known() {
+            errors.add("$.source", MessageSource::rule());
+        }
+        if let Some(theme) = &self.theme {
+            if theme.chars().count() > MAX_THEME_CHARS {
+                errors.add("$.theme", format!("The theme must be at most {MAX_THEME_CHARS} characters long."));
+            }
+            check_no_nul(theme, "$.theme", &mut errors);
+        }
+        if let Some(name) = &self.client.name {
+            if name.chars().count() > crate::limits::MAX_NAME_CHARS {
+                errors.add(
+                    "$.client.name",
+                    format!("The name must be at most {} characters long.", crate::limits::MAX_NAME_CHARS),
+                );
+            }
+            check_no_nul(name, "$.client.name", &mut errors);
+        }
+        match (&self.client.phone, self.client.tg_user_id) {
+            (Some(phone), _) if normalize_phone(phone).is_none() => {
+                errors.add("$.client.phone", "The phone must hold 7-15 digits (spaces, +, -, ( and ) are ignored).");
+            }
+            (None, None) => errors.add("$.client", "A phone or a tgUserId is required."),
+            _ => {}
+        }
+        if let Err(error) = check_text(self.text_message.as_deref(), self.media.is_some()) {
+            errors.add("$.textMessage", error.rest_message());
+        }
+        let media = match self.media.as_ref().map(|media| media.check("$.media")).transpose() {
+            Ok(media) => media,
+            Err(media_errors) => {
+                errors.extend(media_errors);
+                None
+            }
+        };
+        errors.into_result().map(|()| media)
+    }
+
+    /// The client's phone digits, if a phone was given.
+    pub fn phone_digits(&self) -> Option<String> {
+        self.client.phone.as_deref().and_then(normalize_phone)
+    }
+}
+
+impl Validate for Request {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        self.check().map(|_| ())
+    }
+}
+
+impl RequestBody for Request {
+    fn from_json(value: &serde_json::Value) -> Result<Self, ValidationErrors> {
+        json::from_value(value)
+    }
+}
+
+/// The answer: the chat (as it is now), the message, and whether the chat
+/// was opened by it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Response {
+    /// The chat.
+    pub chat: Chat,
+    /// The message.
+    pub message: Message,
+    /// Whether the message opened the chat.
+    pub created: bool,
+}
