@@ -380,13 +380,13 @@ class Panel {
 
   start() {
     if (!this.token) {
-      this.fail('No token', 'The script tag has no token attribute.', 'operator chat panel: missing token');
+      this.fail('No token.', 'The script tag has no token attribute.', 'operator chat panel: missing token');
       return;
     }
     const claims = decodeClaims(this.token);
     const operatorId = Number(claims?.sub);
     if (!claims || !Number.isInteger(operatorId) || typeof claims.exp !== 'number' || (claims.kind && claims.kind !== 'operator')) {
-      this.fail('Invalid token', 'The token attribute does not hold an operator token.', 'operator chat panel: invalid token');
+      this.fail('Invalid token.', 'The token attribute does not hold an operator token.', 'operator chat panel: invalid token');
       return;
     }
     this.host.dataset.tokenId = typeof claims.jti === 'string' ? claims.jti : '';

@@ -115,3 +115,33 @@ async fn two_tags_give_two_independent_panels_the_page_css_cannot_touch() {
     page.assert_clean(&[]);
     browser.close().await;
 }
+
+#[tokio::test]
+async fn a_tag_without_a_usable_token_says_so_and_asks_nothing() {
+    let pages = PageServer::start().await;
+    let server = Server::start(&[pages.origin()], false).await;
+    let script = server.script_url();
+    let tags = [
+        tag(&format!("{ID}-garbage"), &script, "not-a-jwt", ""),
+        format!(r#"<script type="module" id="{ID}-missing" src="{script}"></script>"#),
+    ];
+    let url = pages.put("unusable", plain_page("Unusable tokens", &tags.join("\n")));
+
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    page.goto(&url).await;
+    for (id, title) in [(format!("{ID}-garbage"), "Invalid token."), (format!("{ID}-missing"), "No token.")] {
+        page.wait_for(&format!("{id} to give up"), &format!("{}?.dataset.state === 'invalid'", panel(&id))).await;
+        let notice = page.eval(&part_text(&id, "notice")).await;
+        assert!(notice.as_str().is_some_and(|text| text.starts_with(title)), "{notice}");
+    }
+    let mut events = page.error_events().await;
+    events.sort();
+    assert_eq!(events, ["operator chat panel: invalid token", "operator chat panel: missing token"]);
+    let api_calls: Vec<_> = page.requested_urls().into_iter().filter(|url| url.contains("/api/")).collect();
+    assert!(api_calls.is_empty(), "{api_calls:?}");
+    let stopped: Value = page.eval(&diagnostics(&script)).await;
+    assert_eq!((&stopped["timers"], &stopped["requests"]), (&0.into(), &0.into()));
+    page.assert_clean(&[]);
+    browser.close().await;
+}
