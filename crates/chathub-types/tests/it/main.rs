@@ -2,6 +2,7 @@
 //! rules, robustness against arbitrary input, and snapshots of every wire
 //! shape of spec §3 (one test binary, as the style guide asks).
 
+mod chat_shapes;
 mod dates;
 mod dto_roundtrip;
 mod input_rules;
