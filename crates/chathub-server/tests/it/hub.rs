@@ -121,10 +121,14 @@ impl Ws {
         assert_eq!(self.next_record().await, None, "the socket closes");
     }
 
-    /// Invokes a method and answers its completion.
+    /// Invokes a method and answers its completion (events and pings
+    /// before it are skipped: an answer and events may come in either order).
     pub async fn invoke(&mut self, id: &str, target: &str, arguments: Value) -> Value {
         self.send(&json!({"type": 1, "invocationId": id, "target": target, "arguments": arguments})).await;
-        let completion = self.record_not_ping().await;
+        let mut completion = self.record().await;
+        while completion["type"] == 1 || completion["type"] == 6 {
+            completion = self.record().await;
+        }
         assert_eq!(completion["type"], 3, "{completion}");
         assert_eq!(completion["invocationId"], id, "{completion}");
         completion

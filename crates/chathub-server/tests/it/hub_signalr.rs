@@ -149,3 +149,28 @@ async fn a_long_polling_client_fails_to_start() {
     assert!(message.contains("transport"), "{message}");
     client.exits_cleanly().await;
 }
+
+/// The acceptance: with `--simulator`, the official client (an
+/// operator token by header) watches a simulated customer's message arrive
+/// as `ChatCreated` then `ReceiveMessage`.
+#[tokio::test]
+async fn the_official_client_watches_a_simulated_customer_message_arrive() {
+    let Some(dir) = installed().await else { return };
+    let config = chathub_server::Config { simulator: true, ..config().await };
+    let api = Api::start_with(config, chathub_server::testing::DEFAULT_SEED).await;
+    let john = api.operator_token(ACME_KEY, JOHN).await;
+    let mut client = Client::start(&dir, api.server.base_url(), &john, "header", 2).await;
+    assert!(client.line().await["ready"].is_string());
+    let body = json!({"organizationId": ORG_SUPPORT, "source": 2, "theme": "Parcel #491",
+                      "client": {"name": "Olena", "phone": "+380 50 123 45 67"}, "textMessage": "Where is my parcel?"});
+    let answer = api.post("/api/simulator/customer-message").key(ACME_KEY).json(&body).send().await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let written = answer.json();
+    assert_eq!(client.line().await, json!({"event": "ChatCreated", "args": [written["chat"]]}));
+    assert_eq!(client.line().await, json!({"event": "ReceiveMessage", "args": [written["message"]]}));
+    assert_eq!(client.line().await["method"], "Foo");
+    assert_eq!(client.line().await["method"], "SendMessage");
+    assert_eq!(client.line().await, json!({"onclose": null}));
+    assert_eq!(client.line().await, json!({"closed": true}));
+    client.exits_cleanly().await;
+}

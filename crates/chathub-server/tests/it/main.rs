@@ -12,6 +12,7 @@ mod credentials;
 mod fuzz;
 mod health;
 mod hub;
+mod hub_events;
 mod hub_signalr;
 mod jwt;
 mod list_operators;
