@@ -84,6 +84,11 @@ pub fn expect_sorted(ids: &[i32], what: &str) -> Result<(), Stop> {
     })
 }
 
+/// Names the request body in a failure: `.map_err(within_body(&body))`.
+pub fn within_body(body: impl std::fmt::Display) -> impl FnOnce(Stop) -> Stop {
+    super::verdict::within(format!("for {body}"))
+}
+
 /// Seconds since the epoch, now.
 pub fn now_secs() -> i64 {
     chrono::Utc::now().timestamp()

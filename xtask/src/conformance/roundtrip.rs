@@ -20,7 +20,7 @@ use serde_json::json;
 
 use super::context::Ctx;
 use super::runner::{Check, Limit, check};
-use super::verdict::{Expecting, Outcome, Stop, ensure_eq, fail};
+use super::verdict::{Expecting, Outcome, Stop, ensure_eq, fail, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -296,10 +296,7 @@ async fn date_case(cx: Arc<Ctx>, case: DateCase) -> Outcome {
         .json(&body)
         .send()
         .await?;
-    reply.expect_status(200).map_err(|stop| match stop {
-        Stop::Fail { expected, got } => fail(format!("for expiresAt {text}: {expected}"), got),
-        other => other,
-    })?;
+    reply.expect_status(200).map_err(within(format!("for expiresAt {text}")))?;
     let issued = chathub_types::token::decode_token_body(&reply.text())
         .map_err(|e| fail("an operator token", format!("{e}: {}", reply.describe())))?;
     let want = truncate_to_seconds(instant);

@@ -42,6 +42,15 @@ pub fn ensure_eq<T: PartialEq + Debug>(what: &str, got: T, want: T) -> Outcome {
     if got == want { Ok(()) } else { Err(fail(format!("{what} = {want:?}"), format!("{got:?}"))) }
 }
 
+/// Prefixes a failure's expectation with what was being tried, so the line
+/// says which request failed: `.map_err(within("for Accept: text/plain"))`.
+pub fn within(context: impl std::fmt::Display) -> impl FnOnce(Stop) -> Stop {
+    move |stop| match stop {
+        Stop::Fail { expected, got } => fail(format!("{context}: {expected}"), got),
+        skip @ Stop::Skip(_) => skip,
+    }
+}
+
 /// Turns a chathub-client error into a failure that says what was expected.
 pub trait Expecting<T> {
     /// `Ok` as it is; an error becomes a failure expecting `what`.
@@ -124,6 +133,12 @@ mod tests {
         assert_eq!(redact("eyJ short"), "eyJ short");
         register_secret("conformance-test-secret-value");
         assert_eq!(one_line("password conformance-test-secret-value!", 100), "password [redacted]!");
+    }
+
+    #[test]
+    fn within_names_the_request_and_keeps_skips() {
+        assert_eq!(within("for x")(fail("400", "200")), fail("for x: 400", "200"));
+        assert_eq!(within("for x")(skip("why")), skip("why"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chathub_types::company::get_token;
 use serde_json::{Value, json};
 
-use super::{expect_i32, expect_keys, expect_sorted, now_secs};
+use super::{expect_i32, expect_keys, expect_sorted, now_secs, within_body};
 use crate::conformance::context::Ctx;
 use crate::conformance::http::{Challenge, Reply};
 use crate::conformance::jwt::{decode_part, parts};
@@ -175,17 +175,9 @@ async fn sign_in_types(cx: Arc<Ctx>) -> Outcome {
     ];
     for (body, path) in cases {
         let reply = cx.raw("POST", get_token::ENDPOINT.path).json(&body).send().await?;
-        reply.expect_invalid(&[path]).map_err(|stop| with_request(stop, &body))?;
+        reply.expect_invalid(&[path]).map_err(within_body(&body))?;
     }
     Ok(())
-}
-
-/// Adds the request body to a failure, so the line says what was sent.
-pub fn with_request(stop: crate::conformance::verdict::Stop, body: &Value) -> crate::conformance::verdict::Stop {
-    match stop {
-        crate::conformance::verdict::Stop::Fail { expected, got } => fail(format!("for {body}: {expected}"), got),
-        other => other,
-    }
 }
 
 async fn throttle(cx: Arc<Ctx>) -> Outcome {

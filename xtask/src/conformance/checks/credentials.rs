@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::conformance::context::Ctx;
 use crate::conformance::http::{Challenge, RawRequest};
 use crate::conformance::runner::{Check, check};
-use crate::conformance::verdict::{Outcome, Stop, fail};
+use crate::conformance::verdict::{Outcome, fail, within};
 
 const ORGANIZATIONS: &str = "/api/company/organization";
 
@@ -54,14 +54,6 @@ async fn expect_organizations(cx: &Ctx, reply: &crate::conformance::http::Reply)
     )
 }
 
-/// Adds which headers were sent to a failure.
-fn sent(stop: Stop, headers: &str) -> Stop {
-    match stop {
-        Stop::Fail { expected, got } => fail(format!("with {headers}: {expected}"), got),
-        other => other,
-    }
-}
-
 async fn no_credential(cx: Arc<Ctx>) -> Outcome {
     organizations(&cx).send().await?.expect_unauthorized(Challenge::Plain).map(drop)
 }
@@ -69,7 +61,9 @@ async fn no_credential(cx: Arc<Ctx>) -> Outcome {
 async fn bad_token(cx: Arc<Ctx>) -> Outcome {
     for token in ["not-a-token", "eyJhbGciOiJIUzI1NiJ9.e30.c2ln"] {
         let reply = organizations(&cx).bearer(token).send().await?;
-        reply.expect_unauthorized(Challenge::InvalidToken).map_err(|s| sent(s, &format!("Bearer {token}")))?;
+        reply
+            .expect_unauthorized(Challenge::InvalidToken)
+            .map_err(within(format!("with {}", &format!("Bearer {token}"))))?;
     }
     Ok(())
 }
@@ -80,7 +74,7 @@ async fn bearer_any_case(cx: Arc<Ctx>) -> Outcome {
         let reply = organizations(&cx).header("Authorization", &format!("{scheme} {token}")).send().await?;
         expect_organizations(&cx, &reply)
             .await
-            .map_err(|s| sent(s, &format!("Authorization: {scheme} <company token>")))?;
+            .map_err(within(format!("with {}", &format!("Authorization: {scheme} <company token>"))))?;
     }
     Ok(())
 }
@@ -111,7 +105,9 @@ async fn other_schemes(cx: Arc<Ctx>) -> Outcome {
     for value in [basic.as_str(), "", "Bearer", "Bearer ", &format!("Token {token}"), &token] {
         let reply = organizations(&cx).header("Authorization", value).send().await?;
         let shown = if value.contains(&token) { value.replace(&token, "<company token>") } else { value.to_owned() };
-        reply.expect_unauthorized(Challenge::Any).map_err(|s| sent(s, &format!("Authorization: {shown:?}")))?;
+        reply
+            .expect_unauthorized(Challenge::Any)
+            .map_err(within(format!("with {}", &format!("Authorization: {shown:?}"))))?;
     }
     Ok(())
 }
@@ -119,7 +115,9 @@ async fn other_schemes(cx: Arc<Ctx>) -> Outcome {
 async fn empty_key(cx: Arc<Ctx>) -> Outcome {
     for value in ["", " "] {
         let reply = organizations(&cx).key(value).send().await?;
-        reply.expect_unauthorized(Challenge::Any).map_err(|s| sent(s, &format!("X-Authorization-Key: {value:?}")))?;
+        reply
+            .expect_unauthorized(Challenge::Any)
+            .map_err(within(format!("with {}", &format!("X-Authorization-Key: {value:?}"))))?;
     }
     Ok(())
 }
@@ -127,17 +125,19 @@ async fn empty_key(cx: Arc<Ctx>) -> Outcome {
 async fn repeated(cx: Arc<Ctx>) -> Outcome {
     let token = cx.company_token().await?;
     let reply = organizations(&cx).bearer(&token).bearer(&token).send().await?;
-    reply.expect_unauthorized(Challenge::Any).map_err(|s| sent(s, "Authorization twice"))?;
+    reply.expect_unauthorized(Challenge::Any).map_err(within(format!("with {}", "Authorization twice")))?;
     let reply = organizations(&cx).key(&token).key(&token).send().await?;
-    reply.expect_unauthorized(Challenge::Any).map_err(|s| sent(s, "X-Authorization-Key twice")).map(drop)
+    reply.expect_unauthorized(Challenge::Any).map_err(within(format!("with {}", "X-Authorization-Key twice"))).map(drop)
 }
 
 async fn api_key(cx: Arc<Ctx>) -> Outcome {
     let key = cx.api_key()?.to_owned();
     let reply = organizations(&cx).key(&key).send().await?;
-    expect_organizations(&cx, &reply).await.map_err(|s| sent(s, "the API key in X-Authorization-Key"))?;
+    expect_organizations(&cx, &reply)
+        .await
+        .map_err(within(format!("with {}", "the API key in X-Authorization-Key")))?;
     let reply = organizations(&cx).bearer(&key).send().await?;
-    expect_organizations(&cx, &reply).await.map_err(|s| sent(s, "Authorization: Bearer <API key>"))
+    expect_organizations(&cx, &reply).await.map_err(within(format!("with {}", "Authorization: Bearer <API key>")))
 }
 
 async fn wrong_api_key(cx: Arc<Ctx>) -> Outcome {

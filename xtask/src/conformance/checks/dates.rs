@@ -7,8 +7,8 @@ use std::sync::Arc;
 use chathub_types::time::{format_instant, parse_instant, truncate_to_seconds};
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 
-use super::company::with_request;
 use super::tokens::{exp_of, get_token_raw};
+use super::within_body;
 use crate::conformance::context::Ctx;
 use crate::conformance::roundtrip::write_instant as write;
 use crate::conformance::runner::{Check, check};
@@ -44,7 +44,7 @@ fn an_hour_ahead() -> DateTime<Utc> {
 /// Gets a token for `text` and checks its `exp` is `instant` cut to seconds.
 async fn expect_exp(cx: &Ctx, operator: chathub_client::OperatorId, text: &str, instant: DateTime<Utc>) -> Outcome {
     let reply = get_token_raw(cx, operator, text).await?;
-    reply.expect_status(200).map_err(|s| with_request(s, &serde_json::json!({"expiresAt": text})))?;
+    reply.expect_status(200).map_err(within_body(serde_json::json!({"expiresAt": text})))?;
     ensure_eq(&format!("exp for expiresAt {text}"), exp_of(&reply)?, instant.timestamp())
 }
 
@@ -95,7 +95,7 @@ async fn not_a_date(cx: Arc<Ctx>) -> Outcome {
             .json(&request)
             .send()
             .await?;
-        reply.expect_invalid(&["$.expiresAt"]).map_err(|s| with_request(s, &request))?;
+        reply.expect_invalid(&["$.expiresAt"]).map_err(within_body(request))?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde_json::Value;
 use crate::conformance::context::Ctx;
 use crate::conformance::runner::{Check, check};
 use crate::conformance::schema::{Described, describe, validate};
-use crate::conformance::verdict::{Outcome, Stop, ensure, fail, skip};
+use crate::conformance::verdict::{Outcome, Stop, ensure, fail, skip, within};
 
 /// Where the document is served (the vendor's Swagger path, spec §6).
 const DOCUMENT: &str = "/swagger/v1/swagger.json";
@@ -76,10 +76,7 @@ async fn swagger_ui(cx: Arc<Ctx>) -> Outcome {
             };
             reply = cx.raw("GET", path.clone()).send().await?;
         }
-        reply.expect_status(200).map_err(|stop| match stop {
-            Stop::Fail { expected, got } => fail(format!("GET {start}: {expected}"), got),
-            other => other,
-        })?;
+        reply.expect_status(200).map_err(within(format!("GET {start}")))?;
         ensure(reply.content_type().starts_with("text/html"), format!("GET {start}: an HTML page"), || {
             reply.describe()
         })?;

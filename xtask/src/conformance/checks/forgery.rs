@@ -12,7 +12,7 @@ use crate::conformance::context::Ctx;
 use crate::conformance::http::Challenge;
 use crate::conformance::jwt::{Alg, alg_none, decode_part, parts, sign, swap_payload};
 use crate::conformance::runner::{Check, check};
-use crate::conformance::verdict::{Outcome, Stop, fail};
+use crate::conformance::verdict::{Outcome, Stop, fail, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -50,10 +50,7 @@ async fn company_claims(cx: &Ctx) -> Result<(String, Value), Stop> {
 /// Fails unless `token` as a credential gets a 401 that names an invalid token.
 async fn expect_refused(cx: &Ctx, token: &str, what: &str) -> Outcome {
     let reply = cx.raw("GET", ORGANIZATIONS).bearer(token).send().await?;
-    reply.expect_unauthorized(Challenge::InvalidToken).map(drop).map_err(|stop| match stop {
-        Stop::Fail { expected, got } => fail(format!("for {what}: {expected}"), got),
-        other => other,
-    })
+    reply.expect_unauthorized(Challenge::InvalidToken).map(drop).map_err(within(format!("for {what}")))
 }
 
 async fn none(cx: Arc<Ctx>) -> Outcome {

@@ -9,9 +9,9 @@ use chathub_types::{ENDPOINTS, Method};
 use serde_json::json;
 
 use crate::conformance::context::Ctx;
-use crate::conformance::http::{Challenge, Reply};
+use crate::conformance::http::Challenge;
 use crate::conformance::runner::{Check, check};
-use crate::conformance::verdict::{Outcome, Stop, ensure, fail};
+use crate::conformance::verdict::{Outcome, ensure, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -82,13 +82,6 @@ fn padded_array(len: usize) -> Vec<u8> {
     body
 }
 
-fn named(stop: Stop, what: &str) -> Stop {
-    match stop {
-        Stop::Fail { expected, got } => fail(format!("{what}: {expected}"), got),
-        other => other,
-    }
-}
-
 async fn over_limit(cx: Arc<Ctx>) -> Outcome {
     let reply = cx
         .raw("POST", SYNCHRONIZE)
@@ -129,7 +122,7 @@ async fn unknown_path(cx: Arc<Ctx>) -> Outcome {
         ("GET", "/api/operator/status/1"),
     ] {
         let reply = cx.raw(method, path).with_company_token().send().await?;
-        reply.expect_problem(404).map_err(|s| named(s, &format!("{method} {path}")))?;
+        reply.expect_problem(404).map_err(within(&format!("{method} {path}")))?;
     }
     Ok(())
 }
@@ -148,7 +141,7 @@ async fn wrong_method(cx: Arc<Ctx>) -> Outcome {
         for method in other_methods(endpoint.method) {
             let reply = cx.raw(method, endpoint.path).with_company_token().send().await?;
             let what = format!("{method} {}", endpoint.path);
-            reply.expect_problem(405).map_err(|s| named(s, &what))?;
+            reply.expect_problem(405).map_err(within(&what))?;
             let allow = reply.header("allow").unwrap_or("");
             let allowed = allow.split(',').any(|m| m.trim().eq_ignore_ascii_case(endpoint.method.as_str()));
             ensure(allowed, format!("{what}: an Allow header naming {}", endpoint.method), || {
@@ -178,7 +171,7 @@ async fn other_content_type(cx: Arc<Ctx>) -> Outcome {
             .body(br#"{"token":"x"}"#.to_vec(), Some(content_type))
             .send()
             .await?;
-        reply.expect_problem(415).map_err(|s| named(s, &format!("Content-Type: {content_type}")))?;
+        reply.expect_problem(415).map_err(within(&format!("Content-Type: {content_type}")))?;
     }
     Ok(())
 }
@@ -196,7 +189,7 @@ async fn json_types(cx: Arc<Ctx>) -> Outcome {
             .body(br#"{"token":"x"}"#.to_vec(), Some(content_type))
             .send()
             .await?;
-        let body = reply.expect_json(200).map_err(|s| named(s, &format!("Content-Type: {content_type}")))?;
+        let body = reply.expect_json(200).map_err(within(&format!("Content-Type: {content_type}")))?;
         ensure(body["isValid"] == json!(false), "isValid false for token \"x\"", || reply.describe())?;
     }
     Ok(())
@@ -213,7 +206,7 @@ async fn not_json(cx: Arc<Ctx>) -> Outcome {
     for (what, body) in bodies {
         let reply =
             cx.raw("POST", VALIDATE).with_company_token().body(body.to_vec(), Some("application/json")).send().await?;
-        reply.expect_problem(400).map_err(|s| named(s, what))?;
+        reply.expect_problem(400).map_err(within(what))?;
     }
     Ok(())
 }
@@ -225,11 +218,11 @@ async fn public_paths(cx: Arc<Ctx>) -> Outcome {
 
 async fn order_route(cx: Arc<Ctx>) -> Outcome {
     let reply = cx.raw("GET", "/api/no-such-endpoint").send().await?;
-    reply.expect_problem(404).map_err(|s| named(s, "an unknown path without a credential"))?;
+    reply.expect_problem(404).map_err(within("an unknown path without a credential"))?;
     let reply = cx.raw("GET", "/api/no-such-endpoint").bearer("not-a-token").send().await?;
-    reply.expect_problem(404).map_err(|s| named(s, "an unknown path with a bad token"))?;
+    reply.expect_problem(404).map_err(within("an unknown path with a bad token"))?;
     let reply = cx.raw("GET", SYNCHRONIZE).send().await?;
-    reply.expect_problem(405).map_err(|s| named(s, "GET synchronize without a credential"))?;
+    reply.expect_problem(405).map_err(within("GET synchronize without a credential"))?;
     Ok(())
 }
 
@@ -239,15 +232,15 @@ async fn order_credential(cx: Arc<Ctx>) -> Outcome {
         .body(padded_array(MAX_BODY_BYTES + 1), Some("application/json"))
         .send_early()
         .await?;
-    reply.expect_unauthorized(Challenge::Plain).map_err(|s| named(s, "an oversized body without a credential"))?;
+    reply.expect_unauthorized(Challenge::Plain).map_err(within("an oversized body without a credential"))?;
     let reply = cx.raw("POST", SYNCHRONIZE).body(b"{".to_vec(), Some("text/plain")).send().await?;
-    reply.expect_unauthorized(Challenge::Plain).map_err(|s| named(s, "a text/plain body without a credential"))?;
+    reply.expect_unauthorized(Challenge::Plain).map_err(within("a text/plain body without a credential"))?;
     let reply = cx.raw("POST", SYNCHRONIZE).json_text("{").send().await?;
-    reply.expect_unauthorized(Challenge::Plain).map_err(|s| named(s, "invalid JSON without a credential"))?;
+    reply.expect_unauthorized(Challenge::Plain).map_err(within("invalid JSON without a credential"))?;
     let operator = cx.active_operator("order-credential").await?;
     let token = cx.operator_token(operator.id, Duration::from_secs(600)).await?;
     let reply = cx.raw("POST", SYNCHRONIZE).bearer(token.expose()).json_text("{").send().await?;
-    reply.expect_problem(403).map_err(|s| named(s, "invalid JSON with an operator token")).map(drop)
+    reply.expect_problem(403).map_err(within("invalid JSON with an operator token")).map(drop)
 }
 
 async fn order_size_type_body(cx: Arc<Ctx>) -> Outcome {
@@ -257,26 +250,25 @@ async fn order_size_type_body(cx: Arc<Ctx>) -> Outcome {
         .body(padded_array(MAX_BODY_BYTES + 1), Some("text/plain"))
         .send_early()
         .await?;
-    reply.expect_problem(413).map_err(|s| named(s, "an oversized text/plain body"))?;
+    reply.expect_problem(413).map_err(within("an oversized text/plain body"))?;
     let reply = cx.raw("POST", SYNCHRONIZE).with_company_token().body(b"{".to_vec(), Some("text/plain")).send().await?;
-    reply.expect_problem(415).map_err(|s| named(s, "invalid JSON as text/plain"))?;
+    reply.expect_problem(415).map_err(within("invalid JSON as text/plain"))?;
     Ok(())
 }
 
 async fn order_body_resource(cx: Arc<Ctx>) -> Outcome {
     let path = chathub_types::operator::set_status::ENDPOINT.path;
     let reply = cx.raw("POST", path).with_company_token().json(&json!({"id": i32::MAX, "status": 7})).send().await?;
-    reply.expect_invalid(&["$.status"]).map_err(|s| named(s, "status 7 for an unknown operator"))?;
+    reply.expect_invalid(&["$.status"]).map_err(within("status 7 for an unknown operator"))?;
     let path = chathub_types::operator::get_token::ENDPOINT.path;
     let reply =
         cx.raw("POST", path).with_company_token().json(&json!({"id": i32::MAX, "expiresAt": "never"})).send().await?;
-    reply.expect_invalid(&["$.expiresAt"]).map_err(|s| named(s, "a bad expiresAt for an unknown operator")).map(drop)
+    reply.expect_invalid(&["$.expiresAt"]).map_err(within("a bad expiresAt for an unknown operator")).map(drop)
 }
 
 async fn order_resource_state(cx: Arc<Ctx>) -> Outcome {
     let theirs = super::tokens::second_company_operator(&cx, false).await?;
     let expires = chathub_types::time::format_instant(chrono::Utc::now() + chrono::TimeDelta::hours(1));
     let reply = super::tokens::get_token_raw(&cx, theirs, &expires).await?;
-    let reply: Reply = reply;
     reply.expect_problem(404).map(drop)
 }

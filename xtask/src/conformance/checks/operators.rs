@@ -13,7 +13,7 @@ use super::{expect_i32, expect_keys, expect_sorted, list};
 use crate::conformance::context::Ctx;
 use crate::conformance::http::Reply;
 use crate::conformance::runner::{Check, check};
-use crate::conformance::verdict::{Outcome, Stop, ensure, ensure_eq, fail};
+use crate::conformance::verdict::{Outcome, ensure, ensure_eq, fail, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -151,16 +151,9 @@ async fn required(cx: Arc<Ctx>) -> Outcome {
 async fn not_integer(cx: Arc<Ctx>) -> Outcome {
     for value in ["abc", "2.0", "1e3", "2147483648", "-2147483649", "", "24abc", "0x18"] {
         let reply = cx.raw("GET", list_path(&format!("organizationId={value}"))).with_company_token().send().await?;
-        reply.expect_problem(400).map_err(|stop| for_query(stop, value))?;
+        reply.expect_problem(400).map_err(within(format!("for organizationId={value:?}")))?;
     }
     Ok(())
-}
-
-fn for_query(stop: Stop, value: &str) -> Stop {
-    match stop {
-        Stop::Fail { expected, got } => fail(format!("for organizationId={value:?}: {expected}"), got),
-        other => other,
-    }
 }
 
 async fn not_ours(cx: Arc<Ctx>) -> Outcome {
@@ -233,12 +226,9 @@ async fn forbidden_elsewhere(cx: Arc<Ctx>) -> Outcome {
             None => request,
         };
         let reply = request.send().await?;
-        reply.expect_problem(403).map_err(|stop| match stop {
-            Stop::Fail { expected, got } => {
-                fail(format!("{} {} with an operator token: {expected}", endpoint.method, endpoint.path), got)
-            }
-            other => other,
-        })?;
+        reply
+            .expect_problem(403)
+            .map_err(within(format!("{} {} with an operator token", endpoint.method, endpoint.path)))?;
     }
     Ok(())
 }

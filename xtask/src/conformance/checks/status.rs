@@ -8,10 +8,10 @@ use chathub_client::{OperatorId, OperatorStatus, OperatorToken};
 use chathub_types::operator::set_status;
 use serde_json::json;
 
-use super::company::with_request;
+use super::within_body;
 use crate::conformance::context::Ctx;
 use crate::conformance::runner::{Check, Limit, check};
-use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, fail};
+use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -71,13 +71,13 @@ async fn out_of_range(cx: Arc<Ctx>) -> Outcome {
     for status in [3, -1, 2_147_483_647] {
         let body = json!({"id": id.get(), "status": status});
         let reply = cx.raw("POST", PATH).with_company_token().json(&body).send().await?;
-        reply.expect_invalid(&["$.status"]).map_err(|s| with_request(s, &body))?;
+        reply.expect_invalid(&["$.status"]).map_err(within_body(body))?;
     }
     for body in
         [json!({"id": id.get(), "status": "1"}), json!({"id": id.get(), "status": 1.5}), json!({"id": id.get()})]
     {
         let reply = cx.raw("POST", PATH).with_company_token().json(&body).send().await?;
-        reply.expect_invalid(&["$.status"]).map_err(|s| with_request(s, &body))?;
+        reply.expect_invalid(&["$.status"]).map_err(within_body(body))?;
     }
     ensure_eq("the listed status after refused changes", listed_status(&cx, id).await?, OperatorStatus::Active)
 }
@@ -112,10 +112,7 @@ async fn transitions(cx: Arc<Ctx>) -> Outcome {
 /// `token` as a credential: 403 with a problem body saying it was revoked.
 async fn expect_revoked_credential(cx: &Ctx, token: &OperatorToken, when: &str) -> Outcome {
     let reply = cx.raw("GET", "/api/operator").bearer(token.expose()).send().await?;
-    reply.expect_problem(403).map_err(|stop| match stop {
-        Stop::Fail { expected, got } => fail(format!("{when}: {expected}"), got),
-        other => other,
-    })?;
+    reply.expect_problem(403).map_err(within(when))?;
     ensure(
         reply.text().to_lowercase().contains("revoked"),
         format!("{when}: a problem body saying the token was revoked"),

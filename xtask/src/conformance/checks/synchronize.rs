@@ -7,11 +7,11 @@ use chathub_client::{OperatorId, OperatorStatus, OrganizationId};
 use chathub_types::operator::synchronize_operators;
 use serde_json::{Value, json};
 
-use super::company::with_request;
+use super::within_body;
 use super::{expect_i32, expect_keys, list};
 use crate::conformance::context::Ctx;
 use crate::conformance::runner::{Check, Limit, check};
-use crate::conformance::verdict::{Outcome, Stop, ensure, ensure_eq, fail, skip};
+use crate::conformance::verdict::{Outcome, Stop, ensure, ensure_eq, fail, skip, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -132,7 +132,7 @@ async fn all_or_nothing(cx: Arc<Ctx>) -> Outcome {
     let body =
         json!([element(organization, &names[0]), element(organization, "   "), element(organization, &names[1])]);
     let reply = send(&cx, &body).await?;
-    reply.expect_invalid(&["$[1].name"]).map_err(|s| with_request(s, &body))?;
+    reply.expect_invalid(&["$[1].name"]).map_err(within_body(body))?;
     let errors = reply.json()?["errors"].as_object().map(|e| e.keys().cloned().collect::<Vec<_>>()).unwrap_or_default();
     ensure(!errors.iter().any(|key| key.starts_with("$[0]") || key.starts_with("$[2]")), "only $[1] named", || {
         format!("errors for {errors:?}")
@@ -152,9 +152,7 @@ async fn every_bad_element(cx: Arc<Ctx>) -> Outcome {
         {"organizationId": organization.get()},
     ]);
     let reply = send(&cx, &body).await?;
-    reply
-        .expect_invalid(&["$[0].name", "$[1].name", "$[3].organizationId", "$[4].name"])
-        .map_err(|s| with_request(s, &body))?;
+    reply.expect_invalid(&["$[0].name", "$[1].name", "$[3].organizationId", "$[4].name"]).map_err(within_body(body))?;
     expect_absent(&cx, organization, &[good]).await
 }
 
@@ -241,16 +239,9 @@ async fn numbers(cx: Arc<Ctx>) -> Outcome {
     for text in texts {
         let reply = cx.raw("POST", PATH).with_company_token().json_text(&text).send().await?;
         remember_created(&cx, &reply);
-        reply.expect_invalid(&["$[0].organizationId"]).map_err(|s| with_text(s, &text))?;
+        reply.expect_invalid(&["$[0].organizationId"]).map_err(within(format!("for {text}")))?;
     }
     Ok(())
-}
-
-fn with_text(stop: Stop, text: &str) -> Stop {
-    match stop {
-        Stop::Fail { expected, got } => fail(format!("for {text}: {expected}"), got),
-        other => other,
-    }
 }
 
 async fn strings(cx: Arc<Ctx>) -> Outcome {
@@ -262,7 +253,7 @@ async fn strings(cx: Arc<Ctx>) -> Outcome {
         json!([{"organizationId": organization, "name": ["a"]}]),
     ];
     for body in bodies {
-        send(&cx, &body).await?.expect_invalid(&["$[0].name"]).map_err(|s| with_request(s, &body))?;
+        send(&cx, &body).await?.expect_invalid(&["$[0].name"]).map_err(within_body(body))?;
     }
     Ok(())
 }
@@ -271,7 +262,7 @@ async fn not_array(cx: Arc<Ctx>) -> Outcome {
     let organization = cx.write_org()?;
     let name = cx.name("not-an-array");
     for body in [element(organization, &name), json!("x"), json!(null)] {
-        send(&cx, &body).await?.expect_problem(400).map_err(|s| with_request(s, &body))?;
+        send(&cx, &body).await?.expect_problem(400).map_err(within_body(body))?;
     }
     expect_absent(&cx, organization, &[name]).await
 }
@@ -281,6 +272,6 @@ async fn any_case(cx: Arc<Ctx>) -> Outcome {
     let name = cx.name("any-case");
     let body = json!([{"ORGANIZATIONID": organization.get(), "Name": name, "conformanceExtra": {"ignored": true}}]);
     let reply = send(&cx, &body).await?;
-    let answer = reply.expect_json(200).map_err(|s| with_request(s, &body))?;
+    let answer = reply.expect_json(200).map_err(within_body(body))?;
     ensure_eq("the stored name", answer[0]["name"].as_str(), Some(name.as_str()))
 }

@@ -10,12 +10,12 @@ use chathub_types::time::{format_instant, truncate_to_seconds};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use super::company::with_request;
+use super::within_body;
 use crate::conformance::context::Ctx;
 use crate::conformance::http::{Reply, media_type};
 use crate::conformance::jwt::{decode_part, parts};
 use crate::conformance::runner::{Check, check};
-use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, fail, skip};
+use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, fail, skip, within};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -161,10 +161,7 @@ async fn weights(cx: Arc<Ctx>) -> Outcome {
     for (accept, json) in cases {
         let reply = sign_in_with(&cx, Some(accept)).await?;
         let result = if json { expect_json_token(&reply) } else { expect_text_token(&reply) };
-        result.map_err(|stop| match stop {
-            Stop::Fail { expected, got } => fail(format!("for Accept: {accept}: {expected}"), got),
-            other => other,
-        })?;
+        result.map_err(within(format!("for Accept: {accept}")))?;
     }
     Ok(())
 }
@@ -238,7 +235,7 @@ async fn exp_is_cut(cx: Arc<Ctx>) -> Outcome {
 async fn expect_refused(cx: &Ctx, operator: OperatorId, expires_at: DateTime<Utc>) -> Outcome {
     let text = format_instant(expires_at);
     let reply = get_token_raw(cx, operator, &text).await?;
-    reply.expect_invalid(&["$.expiresAt"]).map_err(|s| with_request(s, &get_token_body(operator, &text))).map(drop)
+    reply.expect_invalid(&["$.expiresAt"]).map_err(within_body(get_token_body(operator, &text))).map(drop)
 }
 
 async fn not_in_future(cx: Arc<Ctx>) -> Outcome {

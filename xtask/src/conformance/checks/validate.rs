@@ -10,8 +10,8 @@ use chathub_types::time::format_instant;
 use chrono::{TimeDelta, Utc};
 use serde_json::{Value, json};
 
-use super::company::with_request;
 use super::expect_keys;
+use super::within_body;
 use crate::conformance::context::Ctx;
 use crate::conformance::http::Challenge;
 use crate::conformance::jwt::{Alg, alg_none, decode_part, parts, sign, swap_payload};
@@ -179,7 +179,7 @@ async fn expired_first(cx: Arc<Ctx>) -> Outcome {
 async fn token_types(cx: Arc<Ctx>) -> Outcome {
     for body in [json!({}), json!({"token": null}), json!({"token": 5}), json!({"token": ["a"]})] {
         let reply = cx.raw("POST", PATH).with_company_token().json(&body).send().await?;
-        reply.expect_invalid(&["$.token"]).map_err(|s| with_request(s, &body))?;
+        reply.expect_invalid(&["$.token"]).map_err(within_body(body))?;
     }
     Ok(())
 }
