@@ -45,10 +45,10 @@ pub struct Args {
     #[arg(long, requires = "base_url")]
     pub login: Option<String>,
     /// Its password (with --base-url).
-    #[arg(long, env = "CHATHUB_CONFORMANCE_PASSWORD", hide_env_values = true, requires = "base_url")]
+    #[arg(long, env = "CHATHUB_CONFORMANCE_PASSWORD", hide_env_values = true)]
     pub password: Option<String>,
     /// The company's API key, for the API-key checks (with --base-url).
-    #[arg(long, env = "CHATHUB_CONFORMANCE_API_KEY", hide_env_values = true, requires = "base_url")]
+    #[arg(long, env = "CHATHUB_CONFORMANCE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
     /// Let the suite add operators to --org (named conformance-<run id>-…, set Deleted at the end).
     #[arg(long, requires_all = ["base_url", "org"])]
@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long, requires_all = ["base_url", "second_password"])]
     pub second_login: Option<String>,
     /// The second company's password.
-    #[arg(long, env = "CHATHUB_CONFORMANCE_SECOND_PASSWORD", hide_env_values = true, requires = "second_login")]
+    #[arg(long, env = "CHATHUB_CONFORMANCE_SECOND_PASSWORD", hide_env_values = true)]
     pub second_password: Option<String>,
     /// The database URL of the chathub-server behind --base-url, to read its signing secret.
     #[arg(long, value_name = "URL", requires = "base_url")]
@@ -286,6 +286,32 @@ mod tests {
     fn the_throttle_and_the_schema_review_run_last() {
         let ids: Vec<_> = checks::all().iter().map(|c| c.id).collect();
         assert_eq!(&ids[ids.len() - 2..], ["decision-2/sign-in-throttle", "section-6/responses-match-schema"]);
+    }
+
+    #[derive(Debug, clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: Args,
+    }
+
+    fn parse(argv: &[&str]) -> Result<Args, clap::Error> {
+        use clap::Parser as _;
+        Cli::try_parse_from(std::iter::once("conformance").chain(argv.iter().copied())).map(|cli| cli.args)
+    }
+
+    #[test]
+    fn flags_need_their_companions() {
+        let args =
+            parse(&["--base-url", "http://x", "--login", "l", "--password", "p", "--allow-writes", "--org", "24"])
+                .unwrap();
+        assert_eq!((args.org, args.allow_writes, args.cases), (Some(24), true, 32));
+        assert!(parse(&["--base-url", "http://x"]).is_err());
+        assert!(parse(&["--allow-writes", "--org", "24"]).is_err());
+        assert!(parse(&["--base-url", "http://x", "--login", "l", "--password", "p", "--allow-writes"]).is_err());
+        assert!(parse(&["--base-url", "http://x", "--login", "l", "--password", "p", "--release"]).is_err());
+        assert!(parse(&["--cases", "0"]).is_err());
+        let only = parse(&["--only", "decision-8,§4.9", "--only", "x"]).unwrap().only;
+        assert_eq!(only, ["decision-8", "§4.9", "x"]);
     }
 
     #[test]

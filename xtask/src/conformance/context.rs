@@ -202,7 +202,8 @@ impl Ctx {
 
     /// A company token of its own (another sign-in).
     pub async fn fresh_company_token(&self) -> Result<String, Stop> {
-        let client = client_for(&self.base_url, &self.company).map_err(|e| skip(e.to_string()))?;
+        let client = client_for(&self.base_url, &self.company)
+            .map_err(|e| super::verdict::fail("a usable client", e.to_string()))?;
         let token = client.company().sign_in().await.expecting("200 with a company token (§3.1)")?;
         Ok(token.expose().to_owned())
     }

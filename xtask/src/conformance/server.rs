@@ -94,7 +94,7 @@ pub fn build(root: &Path, release: bool) -> anyhow::Result<PathBuf> {
         args.push("--release");
     }
     args.push("--message-format=json-render-diagnostics");
-    println!("conformance: building the server: cargo {}", args.join(" "));
+    eprintln!("conformance: building the server: cargo {}", args.join(" "));
     let mut child = std::process::Command::new("cargo")
         .args(&args)
         .current_dir(root)
