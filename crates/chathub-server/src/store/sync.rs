@@ -5,7 +5,9 @@
 //! everything.
 
 use std::sync::{Arc, PoisonError, RwLock};
+
 use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
 
 use chathub_types::OperatorId;
 use serde::{Deserialize, Serialize};
@@ -13,6 +15,7 @@ use sqlx::postgres::{PgListener, PgPool};
 
 use super::Db;
 use super::model::ReadModel;
+use super::writer::{Job, Write};
 
 /// The notification channel.
 pub const CHANNEL: &str = "chathub_changes";
@@ -42,10 +45,25 @@ impl Change {
     }
 }
 
-/// Listens for other servers' changes until the pool closes.
-pub(crate) async fn listen(db: Db, pool: PgPool, model: Arc<RwLock<ReadModel>>, origin: Arc<str>) {
+/// Listens for other servers' changes until the pool closes, handing each
+/// refresh to the writer's queue: it runs there in order with this server's
+/// own writes, so a snapshot read before one of them is never applied after.
+/// The queue is held weakly: the writer stops when the store is dropped.
+pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: Arc<str>) {
+    let refresh = |ids: Option<Vec<i32>>| {
+        let queue = queue.upgrade();
+        async move {
+            let (reply, answer) = oneshot::channel();
+            let Some(queue) = queue else { return };
+            if queue.send(Job { write: Write::Refresh(ids), reply }).await.is_ok()
+                && let Ok(Err(error)) = answer.await
+            {
+                tracing::error!(%error, "cannot refresh the read model");
+            }
+        }
+    };
     loop {
-        if pool.is_closed() {
+        if pool.is_closed() || queue.strong_count() == 0 {
             return;
         }
         let mut listener = match PgListener::connect_with(&pool).await {
@@ -62,20 +80,20 @@ pub(crate) async fn listen(db: Db, pool: PgPool, model: Arc<RwLock<ReadModel>>, 
             continue;
         }
         // Whatever happened before this LISTEN may have been missed.
-        reload(&db, &model).await;
+        refresh(None).await;
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
                     let change: Option<Change> = serde_json::from_str(notification.payload()).ok();
                     match change {
                         Some(change) if *change.origin == *origin => {}
-                        Some(Change { operators: Some(ids), .. }) => refresh_operators(&db, &model, &ids).await,
-                        _ => reload(&db, &model).await,
+                        Some(Change { operators: Some(ids), .. }) => refresh(Some(ids)).await,
+                        _ => refresh(None).await,
                     }
                 }
                 Ok(None) => {
                     tracing::warn!("lost the notification connection; reloading");
-                    reload(&db, &model).await;
+                    refresh(None).await;
                 }
                 Err(error) => {
                     if pool.is_closed() {
@@ -89,28 +107,23 @@ pub(crate) async fn listen(db: Db, pool: PgPool, model: Arc<RwLock<ReadModel>>, 
     }
 }
 
-async fn refresh_operators(db: &Db, model: &Arc<RwLock<ReadModel>>, ids: &[i32]) {
-    match db.load_operators(ids).await {
-        Ok(operators) => {
+/// Re-reads the named operators (or everything) into the model. Called by
+/// the writer, in queue order.
+pub(crate) async fn refresh(db: &Db, model: &RwLock<ReadModel>, ids: Option<&[i32]>) -> Result<(), sqlx::Error> {
+    match ids {
+        Some(ids) => {
+            let operators = db.load_operators(ids).await?;
             let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
             for (id, operator) in operators {
                 model.put_operator(OperatorId(id), operator);
             }
         }
-        Err(error) => {
-            tracing::warn!(%error, "cannot read changed operators; reloading");
-            reload(db, model).await;
-        }
-    }
-}
-
-async fn reload(db: &Db, model: &Arc<RwLock<ReadModel>>) {
-    match db.load().await {
-        Ok(mut fresh) => {
+        None => {
+            let mut fresh = db.load().await?;
             let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
             fresh.chats.public_url = std::mem::take(&mut model.chats.public_url);
             *model = fresh;
         }
-        Err(error) => tracing::error!(%error, "cannot reload the read model"),
     }
+    Ok(())
 }

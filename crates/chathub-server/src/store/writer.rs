@@ -12,8 +12,11 @@ use tokio::sync::{mpsc, oneshot};
 use crate::events::{Event, EventBus, Published};
 
 use super::chats::{ChatWrite, ChatWritten};
-use super::db::{Db, insert_operator, update_status, with_pool};
+use super::db::{Db, update_status, with_pool};
 use super::model::{OperatorRecord, ReadModel};
+
+/// Most operators in one INSERT statement (4 parameters each; SQLite allows 32,766).
+const INSERT_CHUNK: usize = 1_000;
 
 /// Most writes that share one transaction.
 const MAX_BATCH: usize = 256;
@@ -36,6 +39,10 @@ pub enum Write {
     },
     /// A write to chats and messages (committed on its own, in queue order).
     Chat(ChatWrite),
+    /// Re-read rows another server changed (`None`: everything). Runs in
+    /// queue order like a write, so a snapshot read before one of this
+    /// server's commits can never be applied after it.
+    Refresh(Option<Vec<i32>>),
 }
 
 /// What a committed write produced.
@@ -47,6 +54,8 @@ pub enum Written {
     Status,
     /// What a chat write produced.
     Chat(ChatWritten),
+    /// The read model was refreshed from the database.
+    Refreshed,
 }
 
 /// A queued write and where its answer goes.
@@ -76,8 +85,13 @@ pub(crate) async fn run(
                 let _ = job.reply.send(outcome);
                 continue;
             }
+            if let Write::Refresh(ids) = &job.write {
+                let outcome = super::sync::refresh(&db, &model, ids.as_deref()).await.map(|()| Written::Refreshed);
+                let _ = job.reply.send(outcome.map_err(|e| e.to_string()));
+                continue;
+            }
             let mut group = vec![job];
-            while let Some(next) = jobs.next_if(|next| !matches!(next.write, Write::Chat(_))) {
+            while let Some(next) = jobs.next_if(|next| !matches!(next.write, Write::Chat(_) | Write::Refresh(_))) {
                 group.push(next);
             }
             commit_group(&db, &model, group, &origin, &events).await;
@@ -120,26 +134,63 @@ async fn commit_group(db: &Db, model: &RwLock<ReadModel>, batch: Vec<Job>, origi
 
 async fn commit(db: &Db, writes: &[&Write], origin: &str) -> Result<Vec<Written>, sqlx::Error> {
     let shared = db.is_shared();
+    let new_operators: usize =
+        writes.iter().map(|write| if let Write::AddOperators(ops) = write { ops.len() } else { 0 }).sum();
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
+        // Every new operator of the batch goes in with one id reservation and
+        // one multi-row INSERT per chunk, not a statement each.
+        let mut reserved = if new_operators == 0 {
+            Vec::new()
+        } else if shared {
+            sqlx::query_scalar::<_, i32>(
+                "SELECT CAST(nextval(pg_get_serial_sequence('operators', 'id')) AS INTEGER) FROM generate_series(1, $1)",
+            )
+            .bind(new_operators as i32)
+            .fetch_all(&mut *tx)
+            .await?
+        } else {
+            // One process owns a SQLite file, and this writer is its only writer of operators.
+            let last: i64 = sqlx::query_scalar(
+                "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'operators'), 0), \
+                 COALESCE((SELECT MAX(id) FROM operators), 0))",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            let first = i32::try_from(last + 1).map_err(|_| sqlx::Error::Protocol("operator ids exhausted".into()))?;
+            (0..new_operators as i32).map(|offset| first + offset).collect()
+        };
+        reserved.sort_unstable();
+        let mut reserved = reserved.into_iter();
+        let mut rows: Vec<(i32, i32, &str)> = Vec::with_capacity(new_operators);
         let mut results = Vec::with_capacity(writes.len());
         for write in writes {
             results.push(match write {
                 Write::AddOperators(operators) => {
                     let mut ids = Vec::with_capacity(operators.len());
                     for (organization, name) in operators {
-                        let id = insert_operator!(tx, organization.0, name.as_str(), 0_i32, None::<i64>)?;
+                        let id = reserved.next().ok_or_else(|| sqlx::Error::Protocol("too few operator ids".into()))?;
+                        rows.push((id, organization.0, name.as_str()));
                         ids.push(OperatorId(id));
                     }
                     Written::Operators(ids)
                 }
-                Write::Chat(_) => return Err(sqlx::Error::Protocol("chat writes commit alone".into())),
+                Write::Chat(_) | Write::Refresh(_) => {
+                    return Err(sqlx::Error::Protocol("chat writes and refreshes run alone".into()));
+                }
                 Write::SetStatus { operator, status, at } => {
                     let deactivated = (!status.is_active()).then(|| at.timestamp_millis());
                     update_status!(tx, operator.0, status.to_i32(), deactivated)?;
                     Written::Status
                 }
             });
+        }
+        for chunk in rows.chunks(INSERT_CHUNK) {
+            let mut insert = sqlx::QueryBuilder::new("INSERT INTO operators (id, organization_id, name, status) ");
+            insert.push_values(chunk, |mut row, (id, organization, name)| {
+                row.push_bind(*id).push_bind(*organization).push_bind(*name).push_bind(0_i32);
+            });
+            insert.build().execute(&mut *tx).await?;
         }
         if shared {
             // Delivered to the other servers when (and only if) this commits.
