@@ -1,7 +1,8 @@
 //! `--rate-limit N` (spec §6): more than N requests a second from one
 //! credential (or, without one, from one client address) get 429 with
 //! `Retry-After`, with bursts up to 1.5 N. A token bucket per key, in this
-//! process only (see docs/scaling.md).
+//! process only (see docs/scaling.md). Hub invocations (Decision 29) draw
+//! from the same bucket as the requests of their credential.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
@@ -69,18 +70,44 @@ impl RateLimiter {
         }
     }
 
+    /// `Ok` when a hub invocation with this credential (a token or API key,
+    /// without a scheme) may run now, else seconds to wait (Decision 29).
+    pub fn admit_credential(&self, credential: &str) -> Result<(), u64> {
+        self.admit(self.credential_key(credential.as_bytes()), Instant::now())
+    }
+
+    /// The key of a credential: a hash of the token itself, so a token sent
+    /// as `Authorization: Bearer`, `X-Authorization-Key` or to the hub
+    /// shares one bucket.
+    fn credential_key(&self, credential: &[u8]) -> Key {
+        Key::Credential(self.hasher.hash_one(credential.trim_ascii()))
+    }
+
     fn key_of(&self, request: &Request) -> Key {
         let headers = request.headers();
-        let credential = headers.get(header::AUTHORIZATION).or_else(|| headers.get(X_AUTHORIZATION_KEY));
+        let credential = headers
+            .get(header::AUTHORIZATION)
+            .map(|value| strip_bearer(value.as_bytes()))
+            .or_else(|| headers.get(X_AUTHORIZATION_KEY).map(|value| value.as_bytes()));
         match credential {
             Some(value) if request.uri().path() != chathub_types::company::get_token::ENDPOINT.path => {
-                Key::Credential(self.hasher.hash_one(value.as_bytes()))
+                self.credential_key(value)
             }
             _ => request
                 .extensions()
                 .get::<ConnectInfo<SocketAddr>>()
                 .map_or(Key::Unknown, |info| Key::Address(info.0.ip())),
         }
+    }
+}
+
+/// The token of an `Authorization` value: after a `Bearer ` scheme (any
+/// case), else the value as it is.
+fn strip_bearer(value: &[u8]) -> &[u8] {
+    let value = value.trim_ascii();
+    match value.split_at_checked(7) {
+        Some((scheme, token)) if scheme.eq_ignore_ascii_case(b"bearer ") => token,
+        _ => value,
     }
 }
 
@@ -112,5 +139,23 @@ mod tests {
         assert!(limiter.admit(Key::Credential(2), start).is_ok(), "keys are independent");
         assert!(limiter.admit(key, start + Duration::from_millis(100)).is_ok());
         assert!(limiter.admit(key, start + Duration::from_millis(100)).is_err());
+    }
+
+    #[test]
+    fn a_token_is_one_key_in_either_header_and_in_the_hub() {
+        let limiter = RateLimiter::new(2);
+        let request = |name: &str, value: &str| {
+            Request::builder().uri("/api/operator").header(name, value).body(axum::body::Body::empty()).unwrap()
+        };
+        let by_bearer = limiter.key_of(&request("authorization", "bearer  tok-1"));
+        assert_eq!(by_bearer, limiter.key_of(&request("x-authorization-key", "tok-1")));
+        assert_eq!(by_bearer, limiter.credential_key(b"tok-1"));
+        assert_ne!(by_bearer, limiter.credential_key(b"tok-2"));
+        // A burst of 3: the hub and the headers draw from one bucket.
+        assert!(limiter.admit_credential("tok-1").is_ok());
+        assert!(limiter.admit(by_bearer, Instant::now()).is_ok());
+        assert!(limiter.admit_credential(" tok-1 ").is_ok());
+        assert!(limiter.admit_credential("tok-1").is_err());
+        assert!(limiter.admit_credential("tok-2").is_ok());
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
 use chathub_types::hub::handshake::{self, HandshakeError};
-use chathub_types::hub::invocation::{self, InvocationError};
+use chathub_types::hub::invocation::{self, HubRuleError, InvocationError};
 use chathub_types::hub::record::{self, Incoming, Invocation, Outgoing, RecordBuffer};
 use chathub_types::hub::{CLOSED_WITH_ERROR, TOKEN_EXPIRED, TOKEN_REVOKED};
 use chrono::Utc;
@@ -17,7 +17,7 @@ use tokio::time::{Instant, sleep_until};
 
 use super::HubSettings;
 use super::broadcast::{Delivery, delivery};
-use super::credential::HubCaller;
+use super::credential::{HubCaller, HubCredential};
 use super::methods;
 use super::registry::Claim;
 use crate::events::Published;
@@ -30,6 +30,8 @@ pub struct Connection {
     pub state: AppState,
     /// Who connected, and until when.
     pub caller: HubCaller,
+    /// Its credential, whose `--rate-limit` bucket invocations draw from.
+    pub credential: HubCredential,
     /// The timings.
     pub settings: HubSettings,
     /// The registry entry, forgotten on drop.
@@ -237,6 +239,12 @@ async fn on_record(link: &mut Link, connection: &Connection, bytes: &[u8]) -> St
 }
 
 async fn invoke(connection: &Connection, call: &Invocation) -> Result<serde_json::Value, InvocationError> {
+    // Decision 29: `--rate-limit` counts invocations, as it counts requests.
+    if let Some(limiter) = &connection.state.rate_limiter
+        && limiter.admit_credential(connection.credential.expose()).is_err()
+    {
+        return Err(InvocationError::rule(&call.target, HubRuleError::TooManyRequests));
+    }
     let bound = invocation::bind(&call.target, &call.arguments)?;
     methods::call(&connection.state, connection.caller.principal, &call.target, bound).await
 }

@@ -21,6 +21,24 @@ pub struct HubCaller {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
+/// A hub connection's credential, kept to count its invocations against
+/// `--rate-limit` (Decision 29). `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct HubCredential(String);
+
+impl HubCredential {
+    /// The token or API key, as sent.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for HubCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HubCredential(..)")
+    }
+}
+
 /// The query's values of `name` (matched without regard to case, as ASP.NET
 /// reads queries), percent-decoded.
 pub fn query_values(parts: &Parts, name: &str) -> Vec<String> {
@@ -52,8 +70,16 @@ pub fn credential(parts: &Parts) -> Result<String, ApiError> {
 
 /// Checks the credential of a hub request: 401 missing or bad, 403 revoked.
 pub async fn authenticate_hub(state: &AppState, parts: &Parts) -> Result<HubCaller, ApiError> {
+    authenticate_hub_credential(state, parts).await.map(|(caller, _)| caller)
+}
+
+/// As [`authenticate_hub`], also answering the credential itself.
+pub async fn authenticate_hub_credential(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<(HubCaller, HubCredential), ApiError> {
     let token = credential(parts)?;
     let principal = authenticate(state, &token, Utc::now()).await?;
     let expires_at = state.keys.verify(&token).and_then(|claims| DateTime::from_timestamp(claims.exp, 0));
-    Ok(HubCaller { principal, expires_at })
+    Ok((HubCaller { principal, expires_at }, HubCredential(token)))
 }

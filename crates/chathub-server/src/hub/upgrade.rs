@@ -12,7 +12,7 @@ use chathub_types::hub::MAX_RECORD_BYTES;
 use chathub_types::hub::negotiate::{ID_QUERY, transport_not_supported};
 
 use super::connection::{self, Connection};
-use super::credential::{authenticate_hub, query_values};
+use super::credential::{authenticate_hub_credential, query_values};
 use super::registry::ClaimError;
 use crate::error::{ApiError, problem_response};
 use crate::state::AppState;
@@ -24,8 +24,8 @@ const MAX_MESSAGE_BYTES: usize = 2 * MAX_RECORD_BYTES;
 /// The handler, for every method.
 pub async fn connect(State(state): State<AppState>, request: Request) -> Response {
     let (mut parts, _body) = request.into_parts();
-    let caller = match authenticate_hub(&state, &parts).await {
-        Ok(caller) => caller,
+    let (caller, credential) = match authenticate_hub_credential(&state, &parts).await {
+        Ok(authenticated) => authenticated,
         Err(error) => return error.into_response(),
     };
     let Ok(upgrade) = WebSocketUpgrade::from_request_parts(&mut parts, &state).await else {
@@ -47,6 +47,6 @@ pub async fn connect(State(state): State<AppState>, request: Request) -> Respons
             return problem_response(StatusCode::CONFLICT, &problem);
         }
     };
-    let connection = Connection { state, caller, settings, claim };
+    let connection = Connection { state, caller, credential, settings, claim };
     upgrade.max_message_size(MAX_MESSAGE_BYTES).on_upgrade(move |socket| connection::serve(socket, connection))
 }

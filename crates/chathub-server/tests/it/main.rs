@@ -13,6 +13,7 @@ mod fuzz;
 mod health;
 mod hub;
 mod hub_events;
+mod hub_rate_limit;
 mod hub_signalr;
 mod jwt;
 mod list_operators;
