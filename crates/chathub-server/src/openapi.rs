@@ -1,7 +1,9 @@
 //! The OpenAPI document (spec §6), generated from chathub-types, and the
 //! Swagger UI that shows it.
 //!
-//! [`document`] walks `chathub_types::ENDPOINTS`: each endpoint's metadata
+//! [`document`] walks `chathub_types::ENDPOINTS` and the chat endpoints of
+//! §7 (with the simulator's when the server runs with `--simulator`, see
+//! [`document_for`]): each endpoint's metadata
 //! gives its path, method, security and error statuses, and the `ToSchema`
 //! derives of its DTOs give the schemas. [`routes`] serves the document at
 //! [`DOCUMENT_PATH`] and Swagger UI, compiled into the binary (no CDN), at
@@ -18,6 +20,11 @@ mod tests;
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
+use std::sync::{Arc, LazyLock};
+
+use axum::Json;
+use axum::extract::State;
+use chathub_types::endpoint::{CHAT_ENDPOINTS, SIMULATOR_ENDPOINTS};
 use chathub_types::{ENDPOINTS, Method};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::tag::TagBuilder;
@@ -46,12 +53,25 @@ ignored. Token endpoints answer the raw token or a JSON string by `Accept` (Deci
 this order: route (404/405), credential (401/403), body size (413), content type (415), body (400), \
 resource (404), state (400).";
 
-/// The OpenAPI document: every endpoint of chathub-types plus `/health`.
+/// Where media is served (Decision 27), as the document writes the path.
+pub const MEDIA_PATH: &str = "/media/{key}/{name}";
+
+/// The OpenAPI document of a server without `--simulator` (what
+/// `docs/openapi.json` holds): every endpoint of §3 and §7, the media path
+/// and `/health`.
 pub fn document() -> OpenApi {
+    document_for(false)
+}
+
+/// The document a server serves: with the simulator's endpoints (§7.4)
+/// exactly when it runs with `--simulator`.
+pub fn document_for(simulator: bool) -> OpenApi {
+    let simulator_endpoints = if simulator { SIMULATOR_ENDPOINTS } else { &[] };
     let mut paths = PathsBuilder::new();
-    for endpoint in ENDPOINTS {
+    for endpoint in ENDPOINTS.iter().chain(CHAT_ENDPOINTS).chain(simulator_endpoints) {
         paths = paths.path(endpoint.path, PathItem::new(http_method(endpoint.method), operations::operation(endpoint)));
     }
+    paths = paths.path(MEDIA_PATH, PathItem::new(HttpMethod::Get, operations::media()));
     paths = paths.path("/health", PathItem::new(HttpMethod::Get, operations::health()));
 
     let mut components = ComponentsBuilder::new()
@@ -75,7 +95,7 @@ pub fn document() -> OpenApi {
                 "`X-Authorization-Key: <token>`: the company's API key, a company token or an operator token.",
             ))),
         );
-    for (name, schema) in schemas::all() {
+    for (name, schema) in schemas::all(simulator) {
         components = components.schema(name, schema);
     }
 
@@ -84,11 +104,17 @@ pub fn document() -> OpenApi {
         .info(InfoBuilder::new().title(TITLE).version(env!("CARGO_PKG_VERSION")).description(Some(DESCRIPTION)))
         .paths(paths)
         .components(Some(components.build()))
-        .tags(Some([
-            tag("company", "Sign-in and the company's organizations."),
-            tag("operator", "Operators and operator tokens."),
-            tag("health", "Whether the server is up."),
-        ]))
+        .tags(Some(
+            [
+                tag("company", "Sign-in and the company's organizations."),
+                tag("operator", "Operators and operator tokens."),
+                tag("chat", "Chats, their messages and media (§7)."),
+            ]
+            .into_iter()
+            .chain(simulator.then(|| tag("simulator", "Simulated customers; only with `--simulator` (§7.4).")))
+            .chain([tag("health", "Whether the server is up.")])
+            .collect::<Vec<_>>(),
+        ))
         .build()
 }
 
@@ -101,13 +127,23 @@ fn http_method(method: Method) -> HttpMethod {
     }
 }
 
-/// The document at [`DOCUMENT_PATH`] and Swagger UI at `/swagger` (which
+/// The document at [`DOCUMENT_PATH`] (the one for the server's own
+/// configuration, see [`document_for`]) and Swagger UI at `/swagger` (which
 /// redirects to `/swagger/`) and `/index.html` (which redirects there too).
 /// Every asset comes from the binary; the UI's online validator is off, so
 /// the page works offline.
 pub fn routes() -> Router<AppState> {
     let ui_home = format!("{UI_PATH}/");
     let config = Config::new([DOCUMENT_PATH]).validator_url("none").try_it_out_enabled(true);
-    Router::from(SwaggerUi::new(UI_PATH).url(DOCUMENT_PATH, document()).config(config))
+    Router::from(SwaggerUi::new(UI_PATH).config(config))
+        .route(DOCUMENT_PATH, get(served_document))
         .route("/index.html", get(move || async move { Redirect::to(&ui_home) }))
+}
+
+/// Each configuration's document, built once.
+static DOCUMENTS: LazyLock<[Arc<OpenApi>; 2]> =
+    LazyLock::new(|| [Arc::new(document_for(false)), Arc::new(document_for(true))]);
+
+async fn served_document(State(state): State<AppState>) -> Json<Arc<OpenApi>> {
+    Json(Arc::clone(&DOCUMENTS[usize::from(state.settings.simulator)]))
 }

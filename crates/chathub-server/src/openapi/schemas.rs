@@ -5,10 +5,11 @@
 //! module, so those are registered under qualified names; every other type
 //! keeps the name its derive gives it, which is what nested `$ref`s point to.
 
+use chathub_types::chat::{self, Chat, Message};
 use chathub_types::company::{self, Organization};
 use chathub_types::operator::synchronize_operators::{NewOperator, SynchronizedOperator};
 use chathub_types::operator::{self, Operator};
-use chathub_types::{OperatorStatus, ProblemDetails};
+use chathub_types::{ChatId, OperatorStatus, ProblemDetails, simulator};
 use utoipa::ToSchema;
 use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::{Ref, RefOr};
@@ -26,12 +27,26 @@ pub const VALIDATE_TOKEN_REQUEST: &str = "ValidateTokenRequest";
 /// `POST /api/operator/validate-token`'s answer.
 pub const VALIDATE_TOKEN_RESPONSE: &str = "ValidateTokenResponse";
 
+/// `GET /api/chat/chats`'s answer.
+pub const CHAT_LIST_RESPONSE: &str = "ChatListResponse";
+/// `PUT /api/chat/status`'s body.
+pub const SET_CHAT_STATUS_REQUEST: &str = "SetChatStatusRequest";
+/// `POST /api/chat/{chatId}/message`'s body.
+pub const SEND_MESSAGE_REQUEST: &str = "SendMessageRequest";
+/// `POST /api/simulator/customer-message`'s body.
+pub const CUSTOMER_MESSAGE_REQUEST: &str = "CustomerMessageRequest";
+/// `POST /api/simulator/customer-message`'s answer.
+pub const CUSTOMER_MESSAGE_RESPONSE: &str = "CustomerMessageResponse";
+/// `POST /api/simulator/message-status`'s body.
+pub const SET_MESSAGE_STATUS_REQUEST: &str = "SetMessageStatusRequest";
+
 /// A named schema, as the components section holds it.
 pub type NamedSchema = (String, RefOr<Schema>);
 
 /// Every DTO schema with the schemas they reference, in registration order
-/// (a referenced schema may appear more than once; the components keep one).
-pub fn all() -> Vec<NamedSchema> {
+/// (a referenced schema may appear more than once; the components keep one);
+/// the simulator's only when `simulator` (they are served only then).
+pub fn all(simulator: bool) -> Vec<NamedSchema> {
     let mut schemas = Vec::new();
     add::<company::get_token::Request>(&mut schemas, COMPANY_GET_TOKEN_REQUEST);
     add::<Organization>(&mut schemas, &<Organization as ToSchema>::name());
@@ -45,6 +60,17 @@ pub fn all() -> Vec<NamedSchema> {
     add::<operator::validate_token::Request>(&mut schemas, VALIDATE_TOKEN_REQUEST);
     add::<operator::validate_token::Response>(&mut schemas, VALIDATE_TOKEN_RESPONSE);
     add::<ProblemDetails>(&mut schemas, &<ProblemDetails as ToSchema>::name());
+    add::<ChatId>(&mut schemas, &<ChatId as ToSchema>::name());
+    add::<Chat>(&mut schemas, &<Chat as ToSchema>::name());
+    add::<chat::list_chats::Response>(&mut schemas, CHAT_LIST_RESPONSE);
+    add::<chat::set_chat_status::Request>(&mut schemas, SET_CHAT_STATUS_REQUEST);
+    add::<Message>(&mut schemas, &<Message as ToSchema>::name());
+    add::<chat::send_message::Request>(&mut schemas, SEND_MESSAGE_REQUEST);
+    if simulator {
+        add::<simulator::customer_message::Request>(&mut schemas, CUSTOMER_MESSAGE_REQUEST);
+        add::<simulator::customer_message::Response>(&mut schemas, CUSTOMER_MESSAGE_RESPONSE);
+        add::<simulator::message_status::Request>(&mut schemas, SET_MESSAGE_STATUS_REQUEST);
+    }
     schemas
 }
 

@@ -4,10 +4,12 @@
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
+use chathub_types::chat::{delete_chat, get_chat, list_chats, list_messages, send_message, set_chat_status};
 use chathub_types::company::{self, list_organizations};
-use chathub_types::endpoint::TOKEN_ENDPOINTS;
+use chathub_types::endpoint::{CHAT_ENDPOINTS, SIMULATOR_ENDPOINTS, TOKEN_ENDPOINTS};
 use chathub_types::json::RequestBody;
 use chathub_types::operator::{self, list_operators, synchronize_operators, validate_token};
+use chathub_types::simulator::{customer_message, message_status};
 use chathub_types::{Auth, ENDPOINTS, Endpoint};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -30,9 +32,19 @@ fn responses(operation: &Value) -> &serde_json::Map<String, Value> {
     operation["responses"].as_object().unwrap()
 }
 
+/// Every endpoint the document of a server with `--simulator` describes.
+fn every_endpoint() -> impl Iterator<Item = &'static Endpoint> {
+    ENDPOINTS.iter().chain(CHAT_ENDPOINTS).chain(SIMULATOR_ENDPOINTS)
+}
+
 /// The answer of the real router to `GET path`, as status, headers, body.
 async fn get(path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-    let started = crate::start(&crate::Config::in_memory()).await.unwrap();
+    get_from(&crate::Config::in_memory(), path).await
+}
+
+/// The answer of the real router of a server with `config` to `GET path`.
+async fn get_from(config: &crate::Config, path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+    let started = crate::start(config).await.unwrap();
     let request = Request::get(path).body(Body::empty()).unwrap();
     let response = crate::app(started.state).oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
@@ -42,9 +54,10 @@ async fn get(path: &str) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
 #[test]
 fn the_document_has_every_endpoint_of_chathub_types_and_health() {
     let document = document_json();
-    let mut expected: Vec<&str> = ENDPOINTS.iter().map(|endpoint| endpoint.path).collect();
-    expected.push("/health");
+    let mut expected: Vec<&str> = ENDPOINTS.iter().chain(CHAT_ENDPOINTS).map(|endpoint| endpoint.path).collect();
+    expected.extend(["/health", MEDIA_PATH]);
     expected.sort_unstable();
+    expected.dedup();
     let paths: Vec<&str> = document["paths"].as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(paths, expected);
     assert_eq!(ENDPOINTS.len(), 7);
@@ -59,22 +72,113 @@ fn the_document_has_every_endpoint_of_chathub_types_and_health() {
 }
 
 #[test]
+fn the_chat_endpoints_are_described_and_the_simulator_only_with_it() {
+    let document = document_json();
+    for endpoint in CHAT_ENDPOINTS {
+        operation(&document, endpoint);
+    }
+    let chat_item = document["paths"][get_chat::ENDPOINT.path].as_object().unwrap();
+    assert_eq!(chat_item.keys().collect::<Vec<_>>(), ["delete", "get"]);
+    for endpoint in SIMULATOR_ENDPOINTS {
+        assert!(document["paths"][endpoint.path].is_null(), "{} is served only with --simulator", endpoint.name);
+    }
+    assert!(document["components"]["schemas"]["CustomerMessageRequest"].is_null());
+    let tags: Vec<&Value> = document["tags"].as_array().unwrap().iter().map(|tag| &tag["name"]).collect();
+    assert_eq!(tags, ["company", "operator", "chat", "health"]);
+
+    let with = serde_json::to_value(document_for(true)).unwrap();
+    for endpoint in every_endpoint() {
+        operation(&with, endpoint);
+    }
+    for endpoint in SIMULATOR_ENDPOINTS {
+        let described = operation(&with, endpoint);
+        assert_eq!(described["tags"], json!(["simulator"]));
+        assert!(described["description"].as_str().unwrap().contains("--simulator"), "{}", endpoint.name);
+    }
+    let mut without = with.clone();
+    for endpoint in SIMULATOR_ENDPOINTS {
+        without["paths"].as_object_mut().unwrap().remove(endpoint.path);
+    }
+    assert_eq!(without["paths"], document["paths"], "the simulator adds its paths and changes no other");
+}
+
+#[test]
+fn chat_paths_name_their_chat_id() {
+    let document = document_json();
+    let parameters = |endpoint: &Endpoint| operation(&document, endpoint)["parameters"].clone();
+    for (endpoint, name) in [
+        (&get_chat::ENDPOINT, "id"),
+        (&delete_chat::ENDPOINT, "id"),
+        (&list_messages::ENDPOINT, "id"),
+        (&list_messages::ENDPOINT_BY_CHAT_ID, "chatId"),
+        (&send_message::ENDPOINT, "chatId"),
+    ] {
+        let parameters = parameters(endpoint);
+        assert_eq!(parameters.as_array().unwrap().len(), 1, "{}", endpoint.name);
+        assert_eq!(parameters[0]["name"], name, "{}", endpoint.name);
+        assert_eq!(parameters[0]["in"], "path");
+        assert_eq!(parameters[0]["required"], true);
+        assert_eq!(parameters[0]["schema"]["$ref"], "#/components/schemas/ChatId");
+        let bad = &responses(operation(&document, endpoint))["400"]["content"]["application/problem+json"];
+        let named = bad["example"]["errors"][name].is_array();
+        assert_eq!(named, !endpoint.has_body, "{}: the 400 example names {name} (a body's, its fields)", endpoint.name);
+    }
+    assert!(parameters(&set_chat_status::ENDPOINT).is_null());
+    let query = parameters(&list_chats::ENDPOINT);
+    let names: Vec<&str> = query.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "page",
+            "per_page",
+            "search",
+            "source",
+            "date",
+            "tg_user_id",
+            "phone",
+            "status",
+            "organizationId",
+            "operatorId"
+        ]
+    );
+    assert!(query.as_array().unwrap().iter().all(|p| p["in"] == "query" && p["required"] == false));
+    assert_eq!(query[4]["schema"]["type"], "array");
+    assert_eq!(query[5]["schema"]["format"], "int64");
+}
+
+#[test]
+fn the_media_path_needs_no_credential_and_answers_bytes_or_404() {
+    let document = document_json();
+    let media = &document["paths"][MEDIA_PATH]["get"];
+    assert!(media["security"].is_null());
+    let names: Vec<&Value> = media["parameters"].as_array().unwrap().iter().map(|p| &p["name"]).collect();
+    assert_eq!(names, ["key", "name"]);
+    let statuses: Vec<&String> = responses(media).keys().collect();
+    assert_eq!(statuses, ["200", "404"]);
+    let ok = &responses(media)["200"]["content"]["*/*"];
+    assert_eq!(*ok, json!({}), "any bytes, no schema to match");
+}
+
+#[test]
 fn every_endpoint_has_its_own_details() {
-    for endpoint in ENDPOINTS {
+    for endpoint in every_endpoint() {
         assert!(operations::details(endpoint).is_some(), "{} has no details in openapi/operations.rs", endpoint.name);
     }
 }
 
 #[test]
 fn operation_ids_are_unique_camel_case_names() {
-    let document = document_json();
+    let document = serde_json::to_value(document_for(true)).unwrap();
     let mut ids: Vec<&str> =
-        ENDPOINTS.iter().map(|e| operation(&document, e)["operationId"].as_str().unwrap()).collect();
+        every_endpoint().map(|e| operation(&document, e)["operationId"].as_str().unwrap()).collect();
     assert_eq!(ids[0], "companyGetToken");
+    assert!(ids.contains(&"chatMessagesByChatId"), "{ids:?}");
+    ids.extend(["chatMedia", "health"]);
     assert!(ids.iter().all(|id| id.chars().all(char::is_alphanumeric)), "{ids:?}");
+    let count = ids.len();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), ENDPOINTS.len());
+    assert_eq!(ids.len(), count);
 }
 
 #[test]
@@ -89,7 +193,8 @@ fn endpoints_with_credentials_take_either_header() {
     assert_eq!(schemes["ApiKey"]["type"], "apiKey");
     assert_eq!(schemes["ApiKey"]["in"], "header");
     assert_eq!(schemes["ApiKey"]["name"], "X-Authorization-Key");
-    for endpoint in ENDPOINTS {
+    let document = serde_json::to_value(document_for(true)).unwrap();
+    for endpoint in every_endpoint() {
         let security = &operation(&document, endpoint)["security"];
         if endpoint.auth == Auth::None {
             assert!(security.is_null(), "{}", endpoint.name);
@@ -184,8 +289,32 @@ fn every_error_status_the_spec_names_has_a_problem_body() {
     for (endpoint, want) in expected {
         assert_eq!(statuses(endpoint), want, "{}", endpoint.name);
     }
-    let mut operations: Vec<&Value> = ENDPOINTS.iter().map(|e| operation(&document, e)).collect();
+    let document = serde_json::to_value(document_for(true)).unwrap();
+    let statuses =
+        |endpoint: &Endpoint| -> Vec<String> { responses(operation(&document, endpoint)).keys().cloned().collect() };
+    let chat: [(&Endpoint, &[&str]); 9] = [
+        (&list_chats::ENDPOINT, &["200", "400", "401", "403", "405", "429", "500"]),
+        (&get_chat::ENDPOINT, &["200", "400", "401", "403", "404", "405", "429", "500"]),
+        (&set_chat_status::ENDPOINT, &["200", "400", "401", "403", "404", "405", "413", "415", "429", "500"]),
+        (&delete_chat::ENDPOINT, &["200", "400", "401", "403", "404", "405", "429", "500"]),
+        (&list_messages::ENDPOINT, &["200", "400", "401", "403", "404", "405", "429", "500"]),
+        (&list_messages::ENDPOINT_BY_CHAT_ID, &["200", "400", "401", "403", "404", "405", "429", "500"]),
+        (&send_message::ENDPOINT, &["200", "400", "401", "403", "404", "405", "413", "415", "429", "500"]),
+        (&customer_message::ENDPOINT, &["200", "400", "401", "403", "405", "413", "415", "429", "500"]),
+        (&message_status::ENDPOINT, &["200", "400", "401", "403", "404", "405", "413", "415", "429", "500"]),
+    ];
+    for (endpoint, want) in chat {
+        assert_eq!(statuses(endpoint), want, "{}", endpoint.name);
+    }
+    let large = |endpoint: &Endpoint| responses(operation(&document, endpoint))["413"]["description"].clone();
+    assert!(large(&send_message::ENDPOINT).as_str().unwrap().contains("8 MiB"));
+    assert!(large(&customer_message::ENDPOINT).as_str().unwrap().contains("8 MiB"));
+    assert!(large(&set_chat_status::ENDPOINT).as_str().unwrap().contains("1 MiB"));
+    let operator_403 = |endpoint: &Endpoint| responses(operation(&document, endpoint))["403"]["description"].clone();
+    assert!(operator_403(&delete_chat::ENDPOINT).as_str().unwrap().contains("An operator token"));
+    let mut operations: Vec<&Value> = every_endpoint().map(|e| operation(&document, e)).collect();
     operations.push(&document["paths"]["/health"]["get"]);
+    operations.push(&document["paths"][MEDIA_PATH]["get"]);
     for operation in operations {
         for (status, response) in
             responses(operation).iter().filter(|(status, _)| status.parse::<u16>().unwrap() >= 400)
@@ -210,8 +339,8 @@ fn every_error_status_the_spec_names_has_a_problem_body() {
 
 #[test]
 fn problem_examples_come_from_the_types_rules() {
-    let document = document_json();
-    for endpoint in ENDPOINTS {
+    let document = serde_json::to_value(document_for(true)).unwrap();
+    for endpoint in every_endpoint() {
         let responses = responses(operation(&document, endpoint));
         if let Some(bad) = responses.get("400") {
             let errors = bad["content"]["application/problem+json"]["example"]["errors"].as_object();
@@ -245,6 +374,15 @@ fn examples_are_valid_values_of_their_types() {
     answer::<synchronize_operators::Response>(examples::synchronized_operators());
     answer::<validate_token::Response>(examples::valid_token());
     answer::<validate_token::Response>(examples::expired_token());
+    request::<set_chat_status::Request>(examples::set_chat_status());
+    request::<send_message::Request>(examples::send_message());
+    request::<customer_message::Request>(examples::customer_message());
+    request::<message_status::Request>(examples::set_message_status());
+    answer::<list_chats::Response>(examples::chats());
+    answer::<get_chat::Response>(examples::chat());
+    answer::<list_messages::Response>(examples::messages());
+    answer::<send_message::Response>(examples::sent_message());
+    answer::<customer_message::Response>(examples::customer_message_answer());
 }
 
 #[test]
@@ -261,7 +399,7 @@ fn every_reference_resolves_to_a_component() {
             _ => {}
         }
     }
-    let document = document_json();
+    let document = serde_json::to_value(document_for(true)).unwrap();
     let mut found = Vec::new();
     references(&document, &mut found);
     assert!(found.len() > 20);
@@ -274,14 +412,16 @@ fn every_reference_resolves_to_a_component() {
 
 #[test]
 fn component_names_are_unique_and_never_bare_request_or_response() {
-    let all = schemas::all();
-    let components = document_json()["components"]["schemas"].as_object().unwrap().clone();
+    let all = schemas::all(true);
+    let with_simulator = serde_json::to_value(document_for(true)).unwrap();
+    let components = with_simulator["components"]["schemas"].as_object().unwrap().clone();
     for (name, schema) in &all {
         assert_ne!(name, "Request");
         assert_ne!(name, "Response");
         assert_eq!(components[name], serde_json::to_value(schema).unwrap(), "two different schemas named {name}");
     }
-    assert_eq!(components.len(), 14);
+    assert_eq!(components.len(), COMPONENTS + 4);
+    assert_eq!(document_json()["components"]["schemas"].as_object().unwrap().len(), COMPONENTS);
 }
 
 #[test]
@@ -293,6 +433,9 @@ fn problem_details_describe_the_wire_names() {
     assert!(!problem["description"].as_str().unwrap().contains("```"), "Rust examples stay out of the document");
 }
 
+/// The components of a server without `--simulator`.
+const COMPONENTS: usize = 31;
+
 #[tokio::test]
 async fn the_served_document_is_the_generated_one_with_the_seven_paths() {
     let (status, headers, body) = get(DOCUMENT_PATH).await;
@@ -302,8 +445,20 @@ async fn the_served_document_is_the_generated_one_with_the_seven_paths() {
     for endpoint in ENDPOINTS {
         operation(&served, endpoint);
     }
-    assert_eq!(served["paths"].as_object().unwrap().len(), ENDPOINTS.len() + 1);
+    assert_eq!(served["paths"].as_object().unwrap().len(), ENDPOINTS.len() + CHAT_ENDPOINTS.len() - 1 + 2);
     assert_eq!(served, document_json());
+}
+
+#[tokio::test]
+async fn a_server_with_the_simulator_serves_the_document_with_it() {
+    let config = crate::Config { simulator: true, ..crate::Config::in_memory() };
+    let (status, _, body) = get_from(&config, DOCUMENT_PATH).await;
+    assert_eq!(status, StatusCode::OK);
+    let served: Value = serde_json::from_slice(&body).unwrap();
+    for endpoint in SIMULATOR_ENDPOINTS {
+        operation(&served, endpoint);
+    }
+    assert_eq!(served, serde_json::to_value(document_for(true)).unwrap());
 }
 
 #[tokio::test]
@@ -343,9 +498,18 @@ fn document_snapshot() {
     insta::assert_json_snapshot!("document", document(), { ".info.version" => "[version]" });
 }
 
+/// What `--simulator` adds: its paths (the rest is the document above).
+#[test]
+fn simulator_paths_snapshot() {
+    let document = serde_json::to_value(document_for(true)).unwrap();
+    let paths: serde_json::Map<String, Value> =
+        SIMULATOR_ENDPOINTS.iter().map(|e| (e.path.to_owned(), document["paths"][e.path].clone())).collect();
+    insta::assert_json_snapshot!("simulator_paths", paths);
+}
+
 #[test]
 fn dto_schema_snapshots() {
-    let document = document_json();
+    let document = serde_json::to_value(document_for(true)).unwrap();
     let components = document["components"]["schemas"].as_object().unwrap();
     for (name, schema) in components {
         insta::assert_json_snapshot!(format!("schema_{name}"), schema);
