@@ -1,8 +1,8 @@
 //! `cargo xtask conformance`: does a server speak ChatHub as the spec
-//! (`../shared/spec/chathub-api.md`, §3-§6) defines it?
+//! (`../shared/spec/chathub-api.md`, §3-§7) defines it?
 //!
 //! Without `--base-url` it builds `chathub-server`, starts it on a free
-//! loopback port with a temporary SQLite database and its own seed, runs
+//! loopback port with `--simulator`, a temporary SQLite database and its own seed, runs
 //! every check and stops it. With `--base-url` it checks any server: read
 //! and sign in only, unless `--allow-writes --org ID` lets it add operators
 //! (named `conformance-<run id>-…`, set Deleted at the end; it never
@@ -23,6 +23,7 @@ mod runner;
 mod schema;
 mod server;
 mod verdict;
+mod ws;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -92,6 +93,9 @@ pub struct Args {
     /// Property-test cases per round-trip check.
     #[arg(long, value_name = "N", default_value_t = 32, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub cases: u32,
+    /// Also run the hub's keep-alive checks, which wait 15 and 30 seconds.
+    #[arg(long)]
+    pub slow: bool,
     /// Also print a line for every passed and skipped check.
     #[arg(long, short)]
     pub verbose: bool,
@@ -155,7 +159,7 @@ async fn run_checks(args: &Args, binary: Option<&Path>, checks: &[Check]) -> any
         None => (foreign_target(args).await?, None),
     };
     let describe = describe_target(&target, &run_id);
-    let cx = Arc::new(Ctx::new(target, run_id, args.cases)?);
+    let cx = Arc::new(Ctx::new(target, run_id, args.cases, args.slow)?);
     let human = |line: &str| {
         if args.json {
             eprintln!("{line}");
@@ -283,6 +287,20 @@ mod tests {
     }
 
     #[test]
+    fn the_chat_and_hub_decisions_of_section_7_have_checks() {
+        let checks = checks::all();
+        for (part, decisions) in [("7.2", 16..=27), ("7.3", 28..=30), ("7.4", 31..=32)] {
+            for decision in decisions {
+                let section = format!("§{part}.{decision}");
+                assert!(checks.iter().any(|c| c.section == section), "no check for {section}");
+            }
+        }
+        for id in ["hub/keep-alive-ping", "hub/client-timeout"] {
+            assert!(checks.iter().any(|c| c.id == id), "{id}");
+        }
+    }
+
+    #[test]
     fn the_throttle_and_the_schema_review_run_last() {
         let ids: Vec<_> = checks::all().iter().map(|c| c.id).collect();
         assert_eq!(&ids[ids.len() - 2..], ["decision-2/sign-in-throttle", "section-6/responses-match-schema"]);
@@ -304,7 +322,8 @@ mod tests {
         let args =
             parse(&["--base-url", "http://x", "--login", "l", "--password", "p", "--allow-writes", "--org", "24"])
                 .unwrap();
-        assert_eq!((args.org, args.allow_writes, args.cases), (Some(24), true, 32));
+        assert_eq!((args.org, args.allow_writes, args.cases, args.slow), (Some(24), true, 32, false));
+        assert!(parse(&["--slow"]).unwrap().slow);
         assert!(parse(&["--base-url", "http://x"]).is_err());
         assert!(parse(&["--allow-writes", "--org", "24"]).is_err());
         assert!(parse(&["--base-url", "http://x", "--login", "l", "--password", "p", "--allow-writes"]).is_err());

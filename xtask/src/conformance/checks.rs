@@ -3,11 +3,14 @@
 //! leaves the client address throttled for a minute; the schema review
 //! runs last, over every answer the others recorded.
 
+mod chat_support;
+mod chats;
 mod company;
 mod credentials;
 mod dates;
 mod docs;
 mod forgery;
+mod hub;
 mod limits;
 mod operators;
 mod status;
@@ -37,6 +40,8 @@ pub fn all() -> Vec<Check> {
     checks.extend(validate::checks());
     checks.extend(dates::checks());
     checks.extend(limits::checks());
+    checks.extend(chats::checks());
+    checks.extend(hub::checks());
     checks.extend(storage::checks());
     checks.extend(super::roundtrip::checks());
     checks.extend(company::last());

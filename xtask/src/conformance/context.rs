@@ -91,6 +91,8 @@ pub struct Ctx {
     pub cases: u32,
     /// Whether the suite may add 1,000 operators at once.
     pub bulk: bool,
+    /// Whether the checks that wait 15-30 seconds run (`--slow`).
+    pub slow: bool,
     second: Option<(Account, Client)>,
     write_org: Option<OrganizationId>,
     secret: Option<Vec<u8>>,
@@ -120,7 +122,7 @@ pub fn client_for(base_url: &str, account: &Account) -> anyhow::Result<Client> {
 
 impl Ctx {
     /// The context for `target`.
-    pub fn new(target: Target, run_id: String, cases: u32) -> anyhow::Result<Self> {
+    pub fn new(target: Target, run_id: String, cases: u32, slow: bool) -> anyhow::Result<Self> {
         for account in [Some(&target.company), target.second.as_ref()].into_iter().flatten() {
             super::verdict::register_secret(&account.password);
             if let Some(key) = &account.api_key {
@@ -149,6 +151,7 @@ impl Ctx {
             run_id,
             cases,
             bulk: target.bulk && target.write_org.is_some(),
+            slow,
             second,
             write_org: target.write_org,
             secret: target.secret,

@@ -1,5 +1,5 @@
 //! The suite's own server: `chathub-server` built by cargo, started on a
-//! free loopback port with a temporary SQLite database and a seed the suite
+//! free loopback port with `--simulator` (§7.4), a temporary SQLite database and a seed the suite
 //! writes itself, stopped (killed) at the end with its files removed.
 
 use std::io::{BufRead as _, BufReader};
@@ -171,6 +171,7 @@ impl LocalServer {
             .arg(database)
             .arg("--seed")
             .arg(seed)
+            .arg("--simulator")
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)

@@ -116,6 +116,10 @@ async fn review(cx: Arc<Ctx>) -> Outcome {
                         problems.insert(format!("{what}: {error}"));
                     }
                 }
+                // Media (Decision 27) is bytes: only JSON and text bodies are reviewed.
+                None if !(exchange.media_type.ends_with("json") || exchange.media_type.starts_with("text/")) => {
+                    continue;
+                }
                 None => {
                     problems.insert(format!("{what}: documented with a body, answered none readable"));
                 }
