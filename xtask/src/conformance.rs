@@ -51,7 +51,7 @@ pub struct Args {
     /// The company's API key, for the API-key checks (with --base-url).
     #[arg(long, env = "CHATHUB_CONFORMANCE_API_KEY", hide_env_values = true)]
     pub api_key: Option<String>,
-    /// Let the suite add operators to --org (named conformance-<run id>-…, set Deleted at the end).
+    /// Let the suite add operators to --org (named `conformance-<run id>-…`, set Deleted at the end).
     #[arg(long, requires_all = ["base_url", "org"])]
     pub allow_writes: bool,
     /// Let the suite add 1,000 operators in one request (decision-8/1000-elements); set Deleted at the end.
