@@ -25,6 +25,13 @@ pub fn needs_simulator(cx: &Ctx) -> Result<(), Stop> {
     }
 }
 
+/// The organization simulated customers write to: the write organization,
+/// on the suite's own server only (else a skip naming the simulator).
+pub fn chat_org(cx: &Ctx) -> Result<OrganizationId, Stop> {
+    needs_simulator(cx)?;
+    cx.write_org()
+}
+
 /// A client phone (13 digits) of this run, `n` telling a check's clients apart.
 pub fn phone(cx: &Ctx, n: u32) -> String {
     let run = u32::from_str_radix(&cx.run_id, 16).unwrap_or(0) % 10_000_000;

@@ -9,8 +9,8 @@ use chathub_client::OrganizationId;
 use serde_json::{Value, json};
 
 use super::chat_support::{
-    CHATS, CUSTOMER, MESSAGE_STATUS, OTHER_ORG, SECOND_COMPANY_ORG, chat, customer, customer_body, customer_with,
-    expect_invalid_naming, get_json, id_of, needs_simulator, new_chat, phone,
+    CHATS, CUSTOMER, MESSAGE_STATUS, OTHER_ORG, SECOND_COMPANY_ORG, chat, chat_org, customer, customer_body,
+    customer_with, expect_invalid_naming, get_json, id_of, needs_simulator, new_chat, phone,
 };
 use super::{expect_keys, within_body};
 use crate::conformance::context::Ctx;
@@ -155,7 +155,7 @@ async fn count_by_phone(cx: &Ctx, phone: &str, extra: &str) -> Result<i64, Stop>
 async fn list_pages(cx: Arc<Ctx>) -> Outcome {
     if cx.local {
         for n in 0..21 {
-            new_chat(&cx, cx.write_org()?, &format!("Pager {n}"), &phone(&cx, 60 + n)).await?;
+            new_chat(&cx, chat_org(&cx)?, &format!("Pager {n}"), &phone(&cx, 60 + n)).await?;
         }
     }
     let first = get_json(&cx, CHATS).await?;
@@ -181,7 +181,7 @@ async fn list_pages(cx: Arc<Ctx>) -> Outcome {
 
 async fn chat_shape(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 1);
-    let answer = customer(&cx, &customer_body(cx.write_org()?, "Shape", &phone, "Where is my parcel?")).await?;
+    let answer = customer(&cx, &customer_body(chat_org(&cx)?, "Shape", &phone, "Where is my parcel?")).await?;
     expect_keys(&answer, &["chat", "message", "created"], "the simulator's answer")?;
     let id = id_of(&answer["chat"], "chat")?;
     let got = chat(&cx, id).await?;
@@ -190,7 +190,7 @@ async fn chat_shape(cx: Arc<Ctx>) -> Outcome {
     ensure_eq(
         "the chat's (organizationId, messSource, chatStatus, countUnread, operator)",
         (&got["organizationId"], &got["messSource"], &got["chatStatus"], &got["countUnread"], &got["operator"]),
-        (&json!(cx.write_org()?.get()), &json!(2), &json!(0), &json!(1), &Value::Null),
+        (&json!(chat_org(&cx)?.get()), &json!(2), &json!(0), &json!(1), &Value::Null),
     )?;
     ensure_eq("the simulator's chat and GET's", &answer["chat"], &got)?;
     let listed = get_json(&cx, &format!("{CHATS}?phone={phone}")).await?;
@@ -199,7 +199,7 @@ async fn chat_shape(cx: Arc<Ctx>) -> Outcome {
 
 async fn message_shape(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 13);
-    let answer = customer(&cx, &customer_body(cx.write_org()?, "Shape", &phone, "Where is my parcel?")).await?;
+    let answer = customer(&cx, &customer_body(chat_org(&cx)?, "Shape", &phone, "Where is my parcel?")).await?;
     let message = &answer["message"];
     expect_keys(message, MESSAGE_KEYS, "the simulator's message (Decision 19)")?;
     ensure_eq(
@@ -222,7 +222,7 @@ async fn message_shape(cx: Arc<Ctx>) -> Outcome {
 }
 
 async fn status_values(cx: Arc<Ctx>) -> Outcome {
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Statuses", &phone(&cx, 14)).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Statuses", &phone(&cx, 14)).await?;
     for status in [4, 0, 3, 1, 2, 4, 1] {
         set_status(&cx, id, status).await?;
         ensure_eq(&format!("chatStatus after PUT {status}"), &chat(&cx, id).await?["chatStatus"], &json!(status))?;
@@ -233,7 +233,7 @@ async fn status_values(cx: Arc<Ctx>) -> Outcome {
 async fn sources(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 15);
     for source in 0..=8 {
-        let mut body = customer_body(cx.write_org()?, "Sources", &phone, "Hi");
+        let mut body = customer_body(chat_org(&cx)?, "Sources", &phone, "Hi");
         body["source"] = json!(source);
         let answer = customer(&cx, &body).await?;
         ensure_eq(
@@ -242,7 +242,7 @@ async fn sources(cx: Arc<Ctx>) -> Outcome {
             &json!(source),
         )?;
     }
-    let mut body = customer_body(cx.write_org()?, "Sources", &phone, "Hi");
+    let mut body = customer_body(chat_org(&cx)?, "Sources", &phone, "Hi");
     body["source"] = json!(9);
     let reply = cx.raw("POST", CUSTOMER).with_company_token().json(&body).send().await?;
     reply.expect_problem(400).map(drop).map_err(within("for source 9"))
@@ -263,7 +263,7 @@ async fn per_page_bounds(cx: Arc<Ctx>) -> Outcome {
 
 async fn date_span(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 2);
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Dates", &phone).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Dates", &phone).await?;
     let created = chat(&cx, id).await?["createdAt"].as_str().unwrap_or("").to_owned();
     let day = chrono::DateTime::parse_from_rfc3339(&created)
         .map_err(|e| fail("createdAt in RFC 3339", format!("{created:?}: {e}")))?
@@ -282,7 +282,7 @@ async fn date_span(cx: Arc<Ctx>) -> Outcome {
 
 async fn phone_filter(cx: Arc<Ctx>) -> Outcome {
     let digits = phone(&cx, 3);
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Phone", &digits).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Phone", &digits).await?;
     // `+380 (9x) xxx-xx-xxxx`: the same digits, written as people write them.
     let written =
         format!("+{} ({}) {}-{}-{}", &digits[..3], &digits[3..5], &digits[5..8], &digits[8..10], &digits[10..]);
@@ -294,7 +294,7 @@ async fn phone_filter(cx: Arc<Ctx>) -> Outcome {
 
 async fn operator_scope(cx: Arc<Ctx>) -> Outcome {
     needs_simulator(&cx)?;
-    let own = new_chat(&cx, cx.write_org()?, "Scope", &phone(&cx, 4)).await?.0;
+    let own = new_chat(&cx, chat_org(&cx)?, "Scope", &phone(&cx, 4)).await?.0;
     let other = new_chat(&cx, OTHER_ORG, "Scope", &phone(&cx, 5)).await?.0;
     let operator = cx.fresh_operator("chat-scope").await?;
     let token = cx.operator_token(operator, std::time::Duration::from_secs(600)).await?;
@@ -302,7 +302,7 @@ async fn operator_scope(cx: Arc<Ctx>) -> Outcome {
     let reply = cx.raw("GET", format!("{CHATS}?per_page=100")).bearer(token).send().await?;
     let page = reply.expect_json(200).map_err(within("GET the chat list with an operator token"))?;
     let orgs: Vec<&Value> = items(&page)?.iter().map(|c| &c["organizationId"]).collect();
-    let org = json!(cx.write_org()?.get());
+    let org = json!(chat_org(&cx)?.get());
     ensure(orgs.iter().all(|o| **o == org), format!("only chats of organization {org}"), || format!("{orgs:?}"))?;
     ensure(ids(items(&page)?).contains(&own), format!("its organization's chat {own} listed"), || page.to_string())?;
     for path in [format!("{CHATS}/{other}"), format!("{CHATS}/{other}/messages"), format!("/api/chat/{other}/messages")]
@@ -328,7 +328,7 @@ pub async fn set_status(cx: &Ctx, id: i64, status: i64) -> Outcome {
 }
 
 async fn status_range(cx: Arc<Ctx>) -> Outcome {
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Range", &phone(&cx, 6)).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Range", &phone(&cx, 6)).await?;
     let reply = put_status(&cx, id, 5).await?;
     reply.expect_invalid(&["$.status"]).map_err(within("for status 5"))?;
     ensure_eq("the chat's status after a refused change", &chat(&cx, id).await?["chatStatus"], &json!(0))?;
@@ -337,9 +337,9 @@ async fn status_range(cx: Arc<Ctx>) -> Outcome {
 
 async fn message_paths(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 7);
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Paths", &phone).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Paths", &phone).await?;
     for text in ["second", "third"] {
-        let again = customer(&cx, &customer_body(cx.write_org()?, "Paths", &phone, text)).await?;
+        let again = customer(&cx, &customer_body(chat_org(&cx)?, "Paths", &phone, text)).await?;
         ensure_eq("the chat of the same client's next message", id_of(&again["chat"], "chat")?, id)?;
     }
     let one = get_json(&cx, &format!("{CHATS}/{id}/messages")).await?;
@@ -358,7 +358,7 @@ async fn message_paths(cx: Arc<Ctx>) -> Outcome {
 
 async fn delete_is_hard(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 16);
-    let body = customer_body(cx.write_org()?, "Deleted", &phone, "Hi");
+    let body = customer_body(chat_org(&cx)?, "Deleted", &phone, "Hi");
     let id = id_of(&customer(&cx, &body).await?["chat"], "chat")?;
     let reply = cx.raw("DELETE", format!("{CHATS}/{id}")).with_company_token().send().await?;
     reply.expect_status(200).map_err(within("DELETE the chat"))?;
@@ -380,7 +380,7 @@ async fn post(cx: &Ctx, id: i64, body: &Value) -> Result<crate::conformance::htt
 }
 
 async fn post_message(cx: Arc<Ctx>) -> Outcome {
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Post", &phone(&cx, 8)).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Post", &phone(&cx, 8)).await?;
     let body = json!({"textMessage": "Hello from Chathub!", "author": 0});
     let sent = post(&cx, id, &body).await?.expect_json(200).map_err(within_body(&body))?;
     expect_keys(&sent, MESSAGE_KEYS, "the sent message (Decision 19)")?;
@@ -415,7 +415,7 @@ fn encode(bytes: &[u8]) -> String {
 }
 
 async fn media_rules(cx: Arc<Ctx>) -> Outcome {
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Media rules", &phone(&cx, 17)).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Media rules", &phone(&cx, 17)).await?;
     let too_big = vec![b'a'; 5 * 1024 * 1024 + 1];
     for (body, field, what) in [
         (media_body("a.png", "png", "not base64!".to_owned(), 1), "$.media.dataBase64", "bad base64"),
@@ -431,7 +431,7 @@ async fn media_rules(cx: Arc<Ctx>) -> Outcome {
 }
 
 async fn media_served(cx: Arc<Ctx>) -> Outcome {
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Media", &phone(&cx, 9)).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Media", &phone(&cx, 9)).await?;
     let body = media_body("dot.png", "png", encode(PNG), 1);
     let sent = post(&cx, id, &body).await?.expect_json(200).map_err(within("POST a photo"))?;
     ensure_eq(
@@ -450,8 +450,8 @@ async fn media_served(cx: Arc<Ctx>) -> Outcome {
 
 async fn reply_reads_and_assigns(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 10);
-    let (id, _) = new_chat(&cx, cx.write_org()?, "Unread", &phone).await?;
-    customer(&cx, &customer_body(cx.write_org()?, "Unread", &phone, "Hello?")).await?;
+    let (id, _) = new_chat(&cx, chat_org(&cx)?, "Unread", &phone).await?;
+    customer(&cx, &customer_body(chat_org(&cx)?, "Unread", &phone, "Hello?")).await?;
     ensure_eq("countUnread after two client messages", &chat(&cx, id).await?["countUnread"], &json!(2))?;
     let operator = cx.fresh_operator("replies").await?;
     let token = cx.operator_token(operator, std::time::Duration::from_secs(600)).await?;
@@ -473,7 +473,7 @@ async fn reply_reads_and_assigns(cx: Arc<Ctx>) -> Outcome {
 
 async fn same_chat_then_new(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 11);
-    let body = customer_body(cx.write_org()?, "Again", &phone, "Hi");
+    let body = customer_body(chat_org(&cx)?, "Again", &phone, "Hi");
     let first = customer(&cx, &body).await?;
     let id = id_of(&first["chat"], "chat")?;
     ensure_eq("created, for a new client", &first["created"], &json!(true))?;
@@ -493,7 +493,7 @@ async fn same_chat_then_new(cx: Arc<Ctx>) -> Outcome {
 }
 
 async fn message_status(cx: Arc<Ctx>) -> Outcome {
-    let (chat_id, message) = new_chat(&cx, cx.write_org()?, "Ticks", &phone(&cx, 12)).await?;
+    let (chat_id, message) = new_chat(&cx, chat_org(&cx)?, "Ticks", &phone(&cx, 12)).await?;
     let reply =
         cx.raw("POST", MESSAGE_STATUS).with_company_token().json(&json!({"id": message, "status": 3})).send().await?;
     reply.expect_status(200)?;
@@ -509,7 +509,7 @@ async fn message_status(cx: Arc<Ctx>) -> Outcome {
         cx.raw("POST", MESSAGE_STATUS).bearer(token.expose()).json(&json!({"id": message, "status": 1})).send().await?;
     reply.expect_problem(403).map(drop).map_err(within("with an operator token"))?;
     // The simulator itself refuses operators too.
-    let body = customer_body(OrganizationId(cx.write_org()?.get()), "Ticks", &phone(&cx, 12), "x");
+    let body = customer_body(OrganizationId(chat_org(&cx)?.get()), "Ticks", &phone(&cx, 12), "x");
     match customer_with(&cx, token.expose(), &body).await {
         Err(Stop::Fail { got, .. }) if got.starts_with("403") => Ok(()),
         other => Err(fail("customer-message with an operator token: 403", format!("{other:?}"))),

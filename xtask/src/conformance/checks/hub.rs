@@ -10,7 +10,8 @@ use chathub_client::{OperatorId, OperatorStatus, OrganizationId};
 use serde_json::{Value, json};
 
 use super::chat_support::{
-    OTHER_ORG, SECOND_COMPANY_ORG, customer, customer_body, customer_with, id_of, needs_simulator, new_chat, phone,
+    OTHER_ORG, SECOND_COMPANY_ORG, chat_org, customer, customer_body, customer_with, id_of, needs_simulator, new_chat,
+    phone,
 };
 use super::chats::set_status;
 use crate::conformance::context::Ctx;
@@ -122,7 +123,7 @@ fn result_of(completion: &Value) -> Result<&Value, Stop> {
 }
 
 async fn send_message(cx: Arc<Ctx>) -> Outcome {
-    let (chat, _) = new_chat(&cx, cx.write_org()?, "Hub", &phone(&cx, 20)).await?;
+    let (chat, _) = new_chat(&cx, chat_org(&cx)?, "Hub", &phone(&cx, 20)).await?;
     let mut ws = Ws::ready(&cx, &cx.company_token().await?).await?;
     let completion = ws.invoke("0", "SendMessage", json!([chat, "Hi from the hub"])).await?;
     let message = result_of(&completion)?;
@@ -183,7 +184,7 @@ async fn operator_in(cx: &Ctx, organization: OrganizationId, label: &str) -> Res
 
 async fn simulator_events(cx: Arc<Ctx>) -> Outcome {
     needs_simulator(&cx)?;
-    let org = cx.write_org()?;
+    let org = chat_org(&cx)?;
     let (_, own_token) = operator_in(&cx, org, "hub-own").await?;
     let (_, other_token) = operator_in(&cx, OTHER_ORG, "hub-other").await?;
     let (second, _) = cx.second()?;
@@ -265,7 +266,7 @@ fn status_changed(event: &Value, chat: i64, status: i64) -> Outcome {
 
 async fn status_events(cx: Arc<Ctx>) -> Outcome {
     let phone = phone(&cx, 22);
-    let (chat, _) = new_chat(&cx, cx.write_org()?, "Status", &phone).await?;
+    let (chat, _) = new_chat(&cx, chat_org(&cx)?, "Status", &phone).await?;
     let mut ws = Ws::ready(&cx, &cx.company_token().await?).await?;
     set_status(&cx, chat, 1).await?;
     status_changed(&ws.event().await?, chat, 1).map_err(within("after Open"))?;
@@ -273,7 +274,7 @@ async fn status_events(cx: Arc<Ctx>) -> Outcome {
     set_status(&cx, chat, 1).await?;
     set_status(&cx, chat, 4).await?;
     status_changed(&ws.event().await?, chat, 4).map_err(within("after Open again, then Closed"))?;
-    let answer = customer(&cx, &customer_body(cx.write_org()?, "Status", &phone, "Hello again")).await?;
+    let answer = customer(&cx, &customer_body(chat_org(&cx)?, "Status", &phone, "Hello again")).await?;
     let new = id_of(&answer["chat"], "chat")?;
     ensure(new != chat, "a new chat after the client's chat was Closed", || answer.to_string())?;
     let event = ws.event().await?;
