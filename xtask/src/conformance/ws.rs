@@ -64,12 +64,20 @@ pub async fn negotiate(cx: &Ctx, token: &str) -> Result<String, Stop> {
 impl Ws {
     /// Upgrades at `/chathub?<query>` with `token` as `Authorization: Bearer`.
     pub async fn open(cx: &Ctx, query: &str, token: &str) -> Result<Self, Refused> {
+        Self::open_with(cx, query, Some(token)).await
+    }
+
+    /// Upgrades at `/chathub?<query>`, with `bearer` as `Authorization: Bearer` when given.
+    pub async fn open_with(cx: &Ctx, query: &str, bearer: Option<&str>) -> Result<Self, Refused> {
         let base = ws_base(cx)?;
         let url = if query.is_empty() { format!("{base}/chathub") } else { format!("{base}/chathub?{query}") };
         let what = "a WebSocket upgrade at /chathub";
         let mut request = url.into_client_request().map_err(|e| Refused::Stop(fail(what, e.to_string())))?;
-        let value = format!("Bearer {token}").parse().map_err(|_| Refused::Stop(fail(what, "an unusable token")))?;
-        request.headers_mut().insert("authorization", value);
+        if let Some(token) = bearer {
+            let value =
+                format!("Bearer {token}").parse().map_err(|_| Refused::Stop(fail(what, "an unusable token")))?;
+            request.headers_mut().insert("authorization", value);
+        }
         match tokio::time::timeout(RECORD_WAIT, tokio_tungstenite::connect_async(request)).await {
             Err(_) => Err(Refused::Stop(fail(what, format!("no answer within {}s", RECORD_WAIT.as_secs())))),
             Ok(Err(tungstenite::Error::Http(response))) => Err(Refused::Status(response.status().as_u16())),

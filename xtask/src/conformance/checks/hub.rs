@@ -17,7 +17,7 @@ use super::chats::set_status;
 use crate::conformance::context::Ctx;
 use crate::conformance::runner::{Check, Limit, check};
 use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, fail, skip, within};
-use crate::conformance::ws::Ws;
+use crate::conformance::ws::{Refused, Ws};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -31,6 +31,12 @@ pub fn checks() -> Vec<Check> {
             messagepack
         ),
         check!("hub/handshake-versions", "§7.3", "handshake json versions 1 and 2: {}", versions),
+        check!(
+            "decision-28/access-token-query",
+            "§7.3.28",
+            "negotiate and upgrade by access_token in the query; an upgrade without a credential: 401",
+            access_token_query
+        ),
         check!("decision-29/send-message", "§7.3.29", "SendMessage completes with the message", send_message),
         check!(
             "decision-29/unknown-chat",
@@ -112,6 +118,31 @@ async fn versions(cx: Arc<Ctx>) -> Outcome {
         ws.close().await;
     }
     Ok(())
+}
+
+async fn access_token_query(cx: Arc<Ctx>) -> Outcome {
+    let token = cx.company_token().await?;
+    let reply = cx.raw("POST", format!("{NEGOTIATE}&access_token={token}")).send().await?;
+    let body = reply.expect_json(200).map_err(within("negotiate with access_token in the query"))?;
+    let id = body["connectionToken"].as_str().ok_or_else(|| fail("a connectionToken", body.to_string()))?;
+    let mut ws = match Ws::open_with(&cx, &format!("id={id}&access_token={token}"), None).await {
+        Ok(ws) => ws,
+        Err(Refused::Status(status)) => {
+            return Err(fail("101 for an upgrade with access_token in the query", status.to_string()));
+        }
+        Err(Refused::Stop(stop)) => return Err(stop),
+    };
+    ws.send_text(crate::conformance::ws::HANDSHAKE_V1).await?;
+    ensure_eq("the handshake answer", ws.record().await?, json!({}))?;
+    ws.close().await;
+    match Ws::open_with(&cx, "", None).await {
+        Err(Refused::Status(status)) => ensure_eq("the status of an upgrade without a credential", status, 401),
+        Err(Refused::Stop(stop)) => Err(stop),
+        Ok(ws) => {
+            ws.close().await;
+            Err(fail("401 for an upgrade without a credential", "101 Switching Protocols"))
+        }
+    }
 }
 
 /// The completion's `result`, or a failure showing it.
