@@ -26,6 +26,7 @@ mod organizations;
 mod rate_limit;
 mod routing;
 mod scale_out;
+mod seed_chats;
 mod sign_in_throttle;
 mod simulator;
 mod status;
