@@ -81,6 +81,10 @@ impl TestServer {
             .await
             .map_err(|source| StartError::Listen { address: config.listen, source })?;
         let address = listener.local_addr().map_err(|source| StartError::Listen { address: config.listen, source })?;
+        // Media URLs (Decision 27) name the address actually bound, as `--public-url` defaults to.
+        if !started.state.store.has_public_url() {
+            started.state.store.set_public_url(&format!("http://{address}"));
+        }
         let (stop, stopped) = oneshot::channel::<()>();
         let router = app(started.state.clone()).into_make_service_with_connect_info::<SocketAddr>();
         let task = tokio::spawn(async move {

@@ -12,12 +12,9 @@ use axum::response::{IntoResponse, Response};
 use chathub_types::OperatorId;
 use chathub_types::token::TokenKind;
 use chrono::Utc;
-use sqlx::Row as _;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::store::Db;
-use crate::store::db::with_pool;
 
 /// The demo page's path.
 pub const PAGE_PATH: &str = "/demo/widget";
@@ -43,7 +40,7 @@ struct DemoOperator {
 /// `GET /demo/widget[?ttl=SECONDS]`: the page with a freshly issued token in its tag.
 pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let ttl = ttl(query.as_deref())?;
-    let operator = demo_operator(&state).await?;
+    let operator = demo_operator(&state)?;
     let token = issue(&state, operator.id, ttl)?;
     let html = render(
         PAGE,
@@ -61,7 +58,7 @@ pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
 /// `POST /demo/widget/token[?ttl=SECONDS]`: a fresh operator token, as text.
 pub async fn token(State(state): State<AppState>, RawQuery(query): RawQuery) -> Result<Response, ApiError> {
     let ttl = ttl(query.as_deref())?;
-    let operator = demo_operator(&state).await?;
+    let operator = demo_operator(&state)?;
     let token = issue(&state, operator.id, ttl)?;
     Ok(no_store(
         ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"))], token).into_response(),
@@ -100,34 +97,17 @@ fn issue(state: &AppState, operator: OperatorId, ttl: i64) -> Result<String, Api
 
 /// The demo company's first Active operator; without a demo company, the
 /// Active operator with the lowest id; 404 when there is none.
-async fn demo_operator(state: &AppState) -> Result<DemoOperator, ApiError> {
+fn demo_operator(state: &AppState) -> Result<DemoOperator, ApiError> {
     const NONE: ApiError = ApiError::NotFound("There is no Active operator to issue a demo token for.");
-    let demo = state.store.read().demo_company().map(|company| company.id);
-    let id = match demo {
-        Some(company) => state.store.read().first_active_operator_of(company),
-        None => lowest_active_operator(state).await?,
-    };
     let model = state.store.read();
+    let id = match model.demo_company() {
+        Some(company) => model.first_active_operator_of(company.id),
+        None => model.first_active_operator(),
+    };
     let id = id.ok_or(NONE)?;
     let operator = model.operator(id).filter(|operator| operator.status.is_active()).ok_or(NONE)?;
     let organization = model.organization(operator.organization).map(|o| o.name.clone()).unwrap_or_default();
     Ok(DemoOperator { id, name: operator.name.clone(), organization })
-}
-
-/// The Active operator with the lowest id, of any company. The read model
-/// cannot list every operator, so this asks the database, which the read
-/// model mirrors.
-async fn lowest_active_operator(state: &AppState) -> Result<Option<OperatorId>, ApiError> {
-    let active = chathub_types::OperatorStatus::Active.to_i32();
-    let id = with_pool!(state.store.db(), pool => {
-        sqlx::query("SELECT id FROM operators WHERE status = $1 ORDER BY id LIMIT 1")
-            .bind(active)
-            .fetch_optional(pool)
-            .await
-            .and_then(|row| row.map(|row| row.try_get::<i32, _>(0)).transpose())
-    })
-    .map_err(ApiError::internal)?;
-    Ok(id.map(OperatorId))
 }
 
 /// Fills `{{NAME}}` placeholders in one pass (so a value is never read as a placeholder).

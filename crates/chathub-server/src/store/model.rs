@@ -213,4 +213,40 @@ impl ReadModel {
             .filter(|id| self.operators.get(id).is_some_and(|op| op.status.is_active()))
             .min()
     }
+
+    /// The Active operator with the lowest id, of any company.
+    pub fn first_active_operator(&self) -> Option<OperatorId> {
+        self.operators.iter().filter(|(_, op)| op.status.is_active()).map(|(id, _)| *id).min()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn operator(organization: i32, status: OperatorStatus) -> OperatorRecord {
+        OperatorRecord {
+            organization: OrganizationId(organization),
+            name: "x".to_owned(),
+            status,
+            last_deactivated_at: None,
+            photo: None,
+        }
+    }
+
+    #[test]
+    fn the_first_active_operator_is_the_lowest_active_id_of_any_company() {
+        let mut model = ReadModel::default();
+        assert_eq!(model.first_active_operator(), None);
+        model.put_organization(OrganizationId(1), CompanyId(1), "a".to_owned());
+        model.put_organization(OrganizationId(2), CompanyId(2), "b".to_owned());
+        model.put_operator(OperatorId(3), operator(1, OperatorStatus::Inactive));
+        assert_eq!(model.first_active_operator(), None);
+        model.put_operator(OperatorId(9), operator(1, OperatorStatus::Active));
+        model.put_operator(OperatorId(5), operator(2, OperatorStatus::Active));
+        model.put_operator(OperatorId(4), operator(2, OperatorStatus::Deleted));
+        assert_eq!(model.first_active_operator(), Some(OperatorId(5)));
+        model.set_status(OperatorId(5), OperatorStatus::Inactive, Utc::now());
+        assert_eq!(model.first_active_operator(), Some(OperatorId(9)));
+    }
 }

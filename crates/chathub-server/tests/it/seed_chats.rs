@@ -202,3 +202,24 @@ async fn an_unknown_operator_stops_the_start_with_its_line_and_changes_nothing()
     assert_eq!(operators.as_array().map(Vec::len), Some(1), "Emma Davis was not added: {operators}");
     after.stop().await;
 }
+
+/// `TestServer` sets the public URL to the bound address at start, so
+/// media URLs never depend on the first request's `Host`.
+#[tokio::test]
+async fn media_urls_name_the_bound_address_whatever_the_first_host() {
+    let dir = workspace(SEED);
+    let server = TestServer::start_with(config(dir.path())).await.expect("start");
+    assert!(server.state().store.has_public_url());
+    let answer = reqwest::Client::new()
+        .get(format!("{}/api/chat/chats/1/messages", server.base_url()))
+        .header("X-Authorization-Key", KEY)
+        .header("Host", "127.0.0.2:9")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(answer.status(), 200);
+    let messages: Value = answer.json().await.expect("JSON");
+    let uri = messages[0]["media"]["uri"].as_str().expect("a media uri");
+    assert!(uri.starts_with(&format!("{}/media/", server.base_url())), "{uri}");
+    server.stop().await;
+}
