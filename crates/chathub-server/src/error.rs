@@ -28,7 +28,10 @@ pub enum ApiError {
     NotFound(&'static str),
     /// 413: the body is larger than the limit.
     #[error("payload too large")]
-    PayloadTooLarge,
+    PayloadTooLarge {
+        /// The limit that was passed, in bytes.
+        limit_bytes: usize,
+    },
     /// 415: a body that is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -75,7 +78,7 @@ impl ApiError {
             Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -90,9 +93,8 @@ impl ApiError {
             Self::Unauthorized { detail, .. } => ProblemDetails::new(status, "Unauthorized").with_detail(*detail),
             Self::Forbidden(detail) => ProblemDetails::new(status, "Forbidden").with_detail(*detail),
             Self::NotFound(detail) => ProblemDetails::new(status, "Not Found").with_detail(*detail),
-            Self::PayloadTooLarge => {
-                ProblemDetails::new(status, "Payload Too Large").with_detail("The request body is larger than 1 MiB.")
-            }
+            Self::PayloadTooLarge { limit_bytes } => ProblemDetails::new(status, "Payload Too Large")
+                .with_detail(format!("The request body is larger than {} MiB.", limit_bytes / (1024 * 1024))),
             Self::UnsupportedMediaType => ProblemDetails::new(status, "Unsupported Media Type")
                 .with_detail("The request body must be JSON (Content-Type: application/json)."),
             Self::TooManyRequests { .. } => ProblemDetails::too_many_requests(),

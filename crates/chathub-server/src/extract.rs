@@ -126,7 +126,7 @@ pub async fn read_json_body_within(request: Request, limit: usize) -> Result<axu
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit as u64) {
-        return Err(ApiError::PayloadTooLarge);
+        return Err(ApiError::PayloadTooLarge { limit_bytes: limit });
     }
     if !is_json(request.headers()) {
         return Err(ApiError::UnsupportedMediaType);
@@ -135,7 +135,7 @@ pub async fn read_json_body_within(request: Request, limit: usize) -> Result<axu
         if std::error::Error::source(&error).is_some_and(|s| s.is::<http_body_util::LengthLimitError>())
             || error.to_string().contains("length limit")
         {
-            ApiError::PayloadTooLarge
+            ApiError::PayloadTooLarge { limit_bytes: limit }
         } else {
             ApiError::invalid("$", "The request body could not be read.")
         }

@@ -117,11 +117,15 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
     match seed {
         Some(seed) => {
             seed.check_against(&existing)?;
-            if let Err(error) = seed.apply(&db, &passwords).await {
+            match seed.apply(&db, &passwords).await {
                 // Servers starting together on one database race to insert the
-                // same rows; the loser finds them on a second pass.
-                tracing::warn!(%error, "loading the seed failed; trying once more");
-                seed.apply(&db, &passwords).await?;
+                // same rows; the loser finds them on a second pass. A bad seed
+                // stays bad: no second pass for it.
+                Err(seed::SeedError::Apply(error)) => {
+                    tracing::warn!(%error, "loading the seed failed; trying once more");
+                    seed.apply(&db, &passwords).await?;
+                }
+                other => other?,
             }
         }
         None if !existing.has_companies() => {
