@@ -2,6 +2,7 @@
 //! through real HTTP (`testing::TestServer` + reqwest) or `oneshot` on
 //! `app(state)`, with insta snapshots of the bodies.
 
+mod chat_model;
 mod chat_support;
 mod chats;
 mod check_order;
