@@ -175,6 +175,11 @@ impl ReadModel {
             .collect()
     }
 
+    /// Every operator's id, in no particular order.
+    pub fn operator_ids(&self) -> impl Iterator<Item = OperatorId> + '_ {
+        self.operators.keys().copied()
+    }
+
     /// An operator by id.
     pub fn operator(&self, id: OperatorId) -> Option<&OperatorRecord> {
         self.operators.get(&id)

@@ -16,6 +16,8 @@ use sqlx::postgres::{PgListener, PgPool};
 use super::Db;
 use super::model::ReadModel;
 use super::writer::{Job, Write};
+use crate::events::{Event, Published};
+use chrono::{DateTime, Utc};
 
 /// The notification channel.
 pub const CHANNEL: &str = "chathub_changes";
@@ -108,22 +110,48 @@ pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: A
 }
 
 /// Re-reads the named operators (or everything) into the model. Called by
-/// the writer, in queue order.
-pub(crate) async fn refresh(db: &Db, model: &RwLock<ReadModel>, ids: Option<&[i32]>) -> Result<(), sqlx::Error> {
+/// the writer, in queue order. Answers a deactivation event for every
+/// operator another server deactivated since this model last saw it.
+pub(crate) async fn refresh(
+    db: &Db,
+    model: &RwLock<ReadModel>,
+    ids: Option<&[i32]>,
+) -> Result<Vec<Published>, sqlx::Error> {
+    let mut deactivated = Vec::new();
+    let mut note = |model: &ReadModel, id: OperatorId, before: Option<DateTime<Utc>>| {
+        if let Some(record) = model.operator(id)
+            && record.last_deactivated_at.is_some_and(|at| before.is_none_or(|before| at > before))
+            && let Some(company) = model.company_of_operator(id)
+        {
+            deactivated.push(Published {
+                company,
+                organization: record.organization,
+                event: Event::OperatorDeactivated { operator: id },
+            });
+        }
+    };
     match ids {
         Some(ids) => {
             let operators = db.load_operators(ids).await?;
             let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
             for (id, operator) in operators {
-                model.put_operator(OperatorId(id), operator);
+                let id = OperatorId(id);
+                let before = model.operator(id).and_then(|op| op.last_deactivated_at);
+                model.put_operator(id, operator);
+                note(&model, id, before);
             }
         }
         None => {
             let mut fresh = db.load().await?;
             let mut model = model.write().unwrap_or_else(PoisonError::into_inner);
             fresh.chats.public_url = std::mem::take(&mut model.chats.public_url);
+            let before: Vec<(OperatorId, Option<DateTime<Utc>>)> =
+                fresh.operator_ids().map(|id| (id, model.operator(id).and_then(|op| op.last_deactivated_at))).collect();
             *model = fresh;
+            for (id, before) in before {
+                note(&model, id, before);
+            }
         }
     }
-    Ok(())
+    Ok(deactivated)
 }

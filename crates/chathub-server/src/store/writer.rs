@@ -86,7 +86,11 @@ pub(crate) async fn run(
                 continue;
             }
             if let Write::Refresh(ids) = &job.write {
-                let outcome = super::sync::refresh(&db, &model, ids.as_deref()).await.map(|()| Written::Refreshed);
+                let outcome = super::sync::refresh(&db, &model, ids.as_deref()).await.map(|deactivated| {
+                    // Another server deactivated these: close their hub connections here too (D28).
+                    events.publish(deactivated);
+                    Written::Refreshed
+                });
                 let _ = job.reply.send(outcome.map_err(|e| e.to_string()));
                 continue;
             }

@@ -170,3 +170,33 @@ async fn two_servers_share_tokens_revocations_and_writes() {
     assert!(created.is_subset(&listed_ids(&c.base).await));
     let _ = std::fs::remove_file(seed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
+async fn a_deactivation_through_one_server_closes_hub_connections_on_the_other() {
+    use crate::hub::{Cred, Ws};
+    use crate::support::{Api, client};
+
+    let admin = std::env::var(TEST_POSTGRES_VARIABLE)
+        .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
+    let database = create_postgres_database(&admin).await.expect("database");
+    let seed = std::env::temp_dir().join(format!("chathub-scale-out-hub-{}.toml", std::process::id()));
+    std::fs::write(&seed, SEED).expect("seed");
+    let a = spawn(&database, &seed).await;
+    let config = chathub_server::Config { database, seed: Some(seed.clone()), ..chathub_server::Config::in_memory() };
+    let b = Api {
+        server: chathub_server::testing::TestServer::start_with(config).await.expect("server b"),
+        http: client(),
+    };
+
+    let expires = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
+    let token = post(&a.base, "/api/operator/get-token", KEY, json!({"id": 1, "expiresAt": expires})).await;
+    assert_eq!(token.status(), 200);
+    let token = token.text().await.expect("token");
+    let mut connection = Ws::ready(&b, Cred::Bearer(&token)).await;
+
+    assert_eq!(post(&a.base, "/api/operator/status", KEY, json!({"id": 1, "status": 2})).await.status(), 200);
+    // Server B learns of it through Postgres and closes the connection (D28).
+    assert_eq!(connection.record_not_ping().await, json!({"type": 7, "error": "Token revoked"}));
+    let _ = std::fs::remove_file(seed);
+}
