@@ -6,14 +6,16 @@ use std::sync::Arc;
 
 use chathub_types::chat::{Chat, ChatStatus, Message, MessageStatus};
 use chathub_types::{ChatId, CompanyId, MessageId, OperatorId, OrganizationId};
+use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
 /// How many published events a slow subscriber may lag behind before it
 /// misses some (it then sees `RecvError::Lagged`).
 pub const CAPACITY: usize = 4096;
 
-/// One committed change.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One committed change. Serializable, so servers sharing a database can
+/// forward it to each other's hubs (docs/scaling.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Event {
     /// A chat was opened (its first message already counted).
     ChatCreated(Chat),
@@ -45,7 +47,7 @@ pub enum Event {
 
 /// An event and who may see it: connections of the company, and operator
 /// connections of the organization (Decisions 20, 30).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Published {
     /// The company it belongs to.
     pub company: CompanyId,

@@ -54,7 +54,7 @@ impl Store {
         rand::fill(&mut origin);
         let origin: Arc<str> = origin.iter().map(|b| format!("{b:02x}")).collect::<String>().into();
         if let Db::Postgres(pool) = &db {
-            tokio::spawn(sync::listen(pool.clone(), queue.downgrade(), origin.clone()));
+            tokio::spawn(sync::listen(pool.clone(), queue.downgrade(), origin.clone(), events.clone()));
         }
         tokio::spawn(writer::run(db.clone(), model.clone(), receiver, origin, events.clone()));
         Ok(Self { db, model, queue, events })

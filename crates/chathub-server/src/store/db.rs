@@ -45,6 +45,7 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../migrations/postgres/0001_init.sql")),
     (2, "chats", include_str!("../../migrations/postgres/0002_chats.sql")),
+    (3, "hub_events", include_str!("../../migrations/postgres/0003_hub_events.sql")),
 ];
 
 fn migrator(migrations: &'static [(i64, &'static str, &'static str)]) -> Migrator {

@@ -16,11 +16,83 @@ use sqlx::postgres::{PgListener, PgPool};
 use super::Db;
 use super::model::ReadModel;
 use super::writer::{Job, Write};
-use crate::events::{Event, Published};
+use crate::events::{Event, EventBus, Published};
 use chrono::{DateTime, Utc};
 
 /// The notification channel.
 pub const CHANNEL: &str = "chathub_changes";
+
+/// The channel on which committed hub events go to the other servers.
+pub const EVENTS_CHANNEL: &str = "chathub_events";
+
+/// Largest notification payload sent as it is; larger events go through
+/// `hub_event_payloads` and the notification names their row.
+const MAX_PAYLOAD: usize = 7_000;
+
+/// A forwarded hub event: inline, or the row holding it.
+#[derive(Debug, Serialize, Deserialize)]
+struct Forwarded {
+    origin: String,
+    #[serde(default)]
+    event: Option<Published>,
+    #[serde(default)]
+    row: Option<i64>,
+}
+
+/// Sends this server's committed hub events to the servers sharing the
+/// database, after the commit and in commit order. Deactivations are not
+/// sent: the other servers derive them from the refreshed rows.
+pub(crate) async fn forward(pool: &PgPool, origin: &str, events: &[Published]) -> Result<(), sqlx::Error> {
+    for published in events {
+        if matches!(published.event, Event::OperatorDeactivated { .. }) {
+            continue;
+        }
+        let inline =
+            serde_json::to_string(&Forwarded { origin: origin.to_owned(), event: Some(published.clone()), row: None })
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+        let payload = if inline.len() <= MAX_PAYLOAD {
+            inline
+        } else {
+            let body = serde_json::to_string(published).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+            let row: i64 =
+                sqlx::query_scalar("INSERT INTO hub_event_payloads (payload, created_ms) VALUES ($1, $2) RETURNING id")
+                    .bind(body)
+                    .bind(Utc::now().timestamp_millis())
+                    .fetch_one(pool)
+                    .await?;
+            serde_json::to_string(&Forwarded { origin: origin.to_owned(), event: None, row: Some(row) })
+                .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
+        };
+        sqlx::query("SELECT pg_notify($1, $2)").bind(EVENTS_CHANNEL).bind(payload).execute(pool).await?;
+    }
+    Ok(())
+}
+
+/// Publishes another server's forwarded event on this server's bus.
+async fn receive_forwarded(pool: &PgPool, payload: &str, origin: &str, events: &EventBus) {
+    let Ok(forwarded) = serde_json::from_str::<Forwarded>(payload) else {
+        tracing::warn!("an unreadable forwarded hub event was dropped");
+        return;
+    };
+    if forwarded.origin == origin {
+        return;
+    }
+    let published = match (forwarded.event, forwarded.row) {
+        (Some(published), _) => Some(published),
+        (None, Some(row)) => sqlx::query_scalar::<_, String>("SELECT payload FROM hub_event_payloads WHERE id = $1")
+            .bind(row)
+            .fetch_optional(pool)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|text| serde_json::from_str(&text).ok()),
+        (None, None) => None,
+    };
+    match published {
+        Some(published) => events.publish([published]),
+        None => tracing::warn!("a forwarded hub event could not be read"),
+    }
+}
 
 /// Most ids named in one notification (Postgres payloads stop at 8000 bytes).
 const MAX_IDS: usize = 500;
@@ -51,7 +123,7 @@ impl Change {
 /// refresh to the writer's queue: it runs there in order with this server's
 /// own writes, so a snapshot read before one of them is never applied after.
 /// The queue is held weakly: the writer stops when the store is dropped.
-pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: Arc<str>) {
+pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: Arc<str>, events: EventBus) {
     let refresh = |ids: Option<Vec<i32>>| {
         let queue = queue.upgrade();
         async move {
@@ -76,7 +148,7 @@ pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: A
                 continue;
             }
         };
-        if let Err(error) = listener.listen(CHANNEL).await {
+        if let Err(error) = listener.listen_all([CHANNEL, EVENTS_CHANNEL]).await {
             tracing::warn!(%error, "LISTEN failed; retrying");
             tokio::time::sleep(Duration::from_secs(1)).await;
             continue;
@@ -85,6 +157,11 @@ pub(crate) async fn listen(pool: PgPool, queue: mpsc::WeakSender<Job>, origin: A
         refresh(None).await;
         loop {
             match listener.try_recv().await {
+                Ok(Some(notification)) if notification.channel() == EVENTS_CHANNEL => {
+                    // The data notification of the same commit came first, and
+                    // its refresh has run: the hub sees the chat it names.
+                    receive_forwarded(&pool, notification.payload(), &origin, &events).await;
+                }
                 Ok(Some(notification)) => {
                     let change: Option<Change> = serde_json::from_str(notification.payload()).ok();
                     match change {

@@ -81,7 +81,7 @@ pub(crate) async fn run(
                 // Chat writes depend on every earlier write: each commits alone, after them.
                 let mut published = Vec::new();
                 let outcome = super::chats::run(&db, &model, write, &origin, &mut published).await.map(Written::Chat);
-                events.publish(published);
+                publish(&db, &origin, &events, published).await;
                 let _ = job.reply.send(outcome);
                 continue;
             }
@@ -129,11 +129,23 @@ async fn commit_group(db: &Db, model: &RwLock<ReadModel>, batch: Vec<Job>, origi
         }
     }
     // Committed, applied, and in commit order (Decision 30).
-    events.publish(published);
+    publish(db, origin, events, published).await;
     for (job, outcome) in batch.into_iter().zip(outcomes) {
         // A caller that gave up (client went away) still had its write committed.
         let _ = job.reply.send(outcome);
     }
+}
+
+/// Publishes committed events on this server's bus and, with a shared
+/// database, forwards them to the other servers' hubs.
+async fn publish(db: &Db, origin: &str, events: &EventBus, published: Vec<Published>) {
+    if let Db::Postgres(pool) = db
+        && !published.is_empty()
+        && let Err(error) = super::sync::forward(pool, origin, &published).await
+    {
+        tracing::warn!(%error, "hub events could not be forwarded to the other servers");
+    }
+    events.publish(published);
 }
 
 async fn commit(db: &Db, writes: &[&Write], origin: &str) -> Result<Vec<Written>, sqlx::Error> {

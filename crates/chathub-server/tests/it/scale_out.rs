@@ -41,10 +41,15 @@ impl Drop for Process {
 }
 
 async fn spawn(database: &str, seed: &std::path::Path) -> Process {
+    spawn_with(database, seed, &[]).await
+}
+
+async fn spawn_with(database: &str, seed: &std::path::Path, extra: &[&str]) -> Process {
     let port = TcpListener::bind("127.0.0.1:0").expect("a free port").local_addr().expect("its address").port();
     let child = Command::new(env!("CARGO_BIN_EXE_chathub-server"))
         .args(["--database", database, "--listen", &format!("127.0.0.1:{port}"), "--seed"])
         .arg(seed)
+        .args(extra)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
@@ -198,5 +203,51 @@ async fn a_deactivation_through_one_server_closes_hub_connections_on_the_other()
     assert_eq!(post(&a.base, "/api/operator/status", KEY, json!({"id": 1, "status": 2})).await.status(), 200);
     // Server B learns of it through Postgres and closes the connection (D28).
     assert_eq!(connection.record_not_ping().await, json!({"type": 7, "error": "Token revoked"}));
+    let _ = std::fs::remove_file(seed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
+async fn hub_events_committed_through_one_server_reach_the_others_clients() {
+    use crate::hub::{Cred, Ws};
+    use crate::support::{Api, client};
+
+    let admin = std::env::var(TEST_POSTGRES_VARIABLE)
+        .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
+    let database = create_postgres_database(&admin).await.expect("database");
+    let seed = std::env::temp_dir().join(format!("chathub-scale-out-events-{}.toml", std::process::id()));
+    std::fs::write(&seed, SEED).expect("seed");
+    let a = spawn_with(&database, &seed, &["--simulator"]).await;
+    let config = chathub_server::Config { database, seed: Some(seed.clone()), ..chathub_server::Config::in_memory() };
+    let b = Api {
+        server: chathub_server::testing::TestServer::start_with(config).await.expect("server b"),
+        http: client(),
+    };
+    let mut company = Ws::ready(&b, Cred::Key(KEY)).await;
+
+    // A customer writes through A (spec 7.4); B's company connection sees the chat open (D30).
+    let short = json!({"organizationId": 24, "source": 2, "theme": "Parcel #491",
+        "client": {"name": "Olena", "phone": "380501234567"}, "textMessage": "Where is my parcel?"});
+    let answer = post(&a.base, "/api/simulator/customer-message", KEY, short).await;
+    assert_eq!(answer.status(), 200);
+    let created: Value = answer.json().await.expect("json");
+    let chat = created["chat"]["id"].clone();
+    let first = company.record_not_ping().await;
+    assert_eq!((first["target"].clone(), first["arguments"][0]["id"].clone()), (json!("ChatCreated"), chat.clone()));
+    let second = company.record_not_ping().await;
+    assert_eq!(second["target"], "ReceiveMessage");
+    assert_eq!(second["arguments"][0]["message"], "Where is my parcel?");
+
+    // A message too large for a NOTIFY payload (4,000 two-byte characters) still arrives.
+    let long_text = "Ж".repeat(4_000);
+    let long = json!({"organizationId": 24, "source": 2, "theme": "Parcel #491",
+        "client": {"name": "Olena", "phone": "380501234567"}, "textMessage": long_text});
+    assert_eq!(post(&a.base, "/api/simulator/customer-message", KEY, long).await.status(), 200);
+    let third = company.record_not_ping().await;
+    assert_eq!(third["target"], "ReceiveMessage");
+    assert_eq!(
+        (third["arguments"][0]["chatId"].clone(), third["arguments"][0]["message"].clone()),
+        (chat, json!(long_text))
+    );
     let _ = std::fs::remove_file(seed);
 }
