@@ -60,6 +60,11 @@ pub(crate) async fn forward(pool: &PgPool, origin: &str, events: &[Published]) -
                     .bind(Utc::now().timestamp_millis())
                     .fetch_one(pool)
                     .await?;
+            // Rows are read within milliseconds of their notification; ten minutes is plenty.
+            sqlx::query("DELETE FROM hub_event_payloads WHERE created_ms < $1")
+                .bind(Utc::now().timestamp_millis() - 10 * 60 * 1000)
+                .execute(pool)
+                .await?;
             serde_json::to_string(&Forwarded { origin: origin.to_owned(), event: None, row: Some(row) })
                 .map_err(|e| sqlx::Error::Protocol(e.to_string()))?
         };
