@@ -125,13 +125,25 @@ pub async fn start(config: &Config) -> Result<Started, StartError> {
                     tracing::warn!(%error, "loading the seed failed; trying once more");
                     seed.apply(&db, &passwords).await?;
                 }
-                other => other?,
+                other => {
+                    other?;
+                }
             }
         }
         None if !existing.has_companies() => {
             let (seed, credentials) = Seed::demo();
-            seed.apply(&db, &passwords).await?;
-            demo = Some(credentials);
+            let kept_existing = match seed.apply(&db, &passwords).await {
+                Err(seed::SeedError::Apply(error)) => {
+                    tracing::warn!(%error, "creating the demo company failed; trying once more");
+                    seed.apply(&db, &passwords).await?
+                }
+                other => other?,
+            };
+            if kept_existing {
+                tracing::info!("another server created the demo company at the same time; it printed the credentials");
+            } else {
+                demo = Some(credentials);
+            }
         }
         None => {}
     }

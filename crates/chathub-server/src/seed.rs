@@ -398,8 +398,11 @@ impl Seed {
         Ok(())
     }
 
-    /// Hashes the passwords and stores the seed in one transaction.
-    pub async fn apply(&self, db: &Db, passwords: &Passwords) -> Result<(), SeedError> {
+    /// Hashes the passwords and stores the seed in one transaction. Answers
+    /// whether a demo company of this seed already existed: it is then left
+    /// as it is (another server created it and printed its credentials), so
+    /// servers starting together never overwrite each other's demo password.
+    pub async fn apply(&self, db: &Db, passwords: &Passwords) -> Result<bool, SeedError> {
         let mut hashed = Vec::with_capacity(self.companies.len());
         for company in &self.companies {
             let hash = passwords.hash(company.password.clone()).await.map_err(|e| SeedError::Apply(e.to_string()))?;
@@ -440,8 +443,9 @@ async fn apply_in_transaction(
     companies: &[CompanySeed],
     hashed: &[(String, Option<ApiKeyDigest>)],
     now: DateTime<Utc>,
-) -> Result<(), ApplyError> {
+) -> Result<bool, ApplyError> {
     use sqlx::Row;
+    let mut kept_existing_demo = false;
     with_pool!(db, pool => {
         let mut tx = pool.begin().await?;
         for (company, (hash, digest)) in companies.iter().zip(hashed) {
@@ -452,6 +456,10 @@ async fn apply_in_transaction(
                 .await?
                 .map(|row| row.try_get(0))
                 .transpose()?;
+            if company.is_demo && existing.is_some() {
+                kept_existing_demo = true;
+                continue;
+            }
             let company_id = match existing {
                 Some(id) => {
                     sqlx::query("UPDATE companies SET password_hash = $1, api_key_digest = COALESCE($2, api_key_digest) WHERE id = $3")
@@ -676,7 +684,7 @@ async fn apply_in_transaction(
             }
         }
         tx.commit().await?;
-        Ok(())
+        Ok(kept_existing_demo)
     })
 }
 

@@ -251,3 +251,54 @@ async fn hub_events_committed_through_one_server_reach_the_others_clients() {
     );
     let _ = std::fs::remove_file(seed);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
+async fn servers_starting_together_on_an_empty_database_print_one_working_demo_company() {
+    use std::io::Read;
+
+    let admin = std::env::var(TEST_POSTGRES_VARIABLE)
+        .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
+    let database = create_postgres_database(&admin).await.expect("database");
+    let start = || {
+        let port = TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("address").port();
+        let child = Command::new(env!("CARGO_BIN_EXE_chathub-server"))
+            .args(["--database", &database, "--listen", &format!("127.0.0.1:{port}")])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn");
+        Process { child, base: format!("http://127.0.0.1:{port}") }
+    };
+    let mut servers = [start(), start()];
+    for server in &servers {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while !reqwest::get(format!("{}/health", server.base)).await.is_ok_and(|r| r.status().is_success()) {
+            assert!(Instant::now() < deadline, "{} did not come up", server.base);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let bases: Vec<String> = servers.iter().map(|s| s.base.clone()).collect();
+    let mut banners = Vec::new();
+    for server in &mut servers {
+        let _ = server.child.kill();
+        let mut out = String::new();
+        server.child.stdout.take().expect("stdout").read_to_string(&mut out).expect("read");
+        banners.extend(out.lines().filter(|l| l.starts_with("demo company:")).map(str::to_owned));
+    }
+    assert_eq!(banners.len(), 1, "exactly one server prints the demo company: {banners:?}");
+    let password = banners[0].split_whitespace().find_map(|w| w.strip_prefix("password=")).expect("password");
+    // Both servers are gone now; a third one on the same database accepts the printed password.
+    let seedless = std::env::temp_dir().join(format!("chathub-empty-seed-{}.toml", std::process::id()));
+    std::fs::write(&seedless, "").expect("empty seed");
+    let third = spawn(&database, &seedless).await;
+    let answer = reqwest::Client::new()
+        .post(format!("{}/api/company/get-token", third.base))
+        .json(&json!({"login": "demo", "password": password}))
+        .send()
+        .await
+        .expect("sign-in");
+    assert_eq!(answer.status(), 200, "the printed password works ({bases:?})");
+    let _ = std::fs::remove_file(seedless);
+}
