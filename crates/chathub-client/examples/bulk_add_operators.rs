@@ -10,7 +10,11 @@ use std::io::BufRead;
 
 use anyhow::Context;
 use chathub_client::types::limits::MAX_SYNCHRONIZE_ELEMENTS;
-use chathub_client::{Client, NewOperator, OrganizationId};
+use chathub_client::{NewOperator, OrganizationId};
+
+#[path = "support/env.rs"]
+mod env;
+use env::client_from_env;
 
 const USAGE: &str = "\
 usage: bulk_add_operators ORGANIZATION_ID < names.txt
@@ -54,20 +58,4 @@ async fn main() -> anyhow::Result<()> {
     }
     eprintln!("added {added} operators to organization {organization}");
     Ok(())
-}
-
-/// A client from `CHATHUB_URL` and `CHATHUB_LOGIN`/`CHATHUB_PASSWORD` or `CHATHUB_API_KEY`;
-/// `None` when no credentials are set.
-fn client_from_env() -> anyhow::Result<Option<Client>> {
-    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let mut builder = Client::builder();
-    if let Some(url) = var("CHATHUB_URL") {
-        builder = builder.base_url(url);
-    }
-    builder = match (var("CHATHUB_LOGIN"), var("CHATHUB_PASSWORD"), var("CHATHUB_API_KEY")) {
-        (Some(login), Some(password), _) => builder.credentials(login, password),
-        (_, _, Some(key)) => builder.api_key(key),
-        _ => return Ok(None),
-    };
-    Ok(Some(builder.build()?))
 }

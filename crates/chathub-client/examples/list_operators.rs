@@ -6,7 +6,11 @@
 //! ```
 
 use anyhow::Context;
-use chathub_client::{Client, OrganizationId};
+use chathub_client::OrganizationId;
+
+#[path = "support/env.rs"]
+mod env;
+use env::client_from_env;
 
 const USAGE: &str = "\
 usage: list_operators [ORGANIZATION_ID]
@@ -45,20 +49,4 @@ async fn main() -> anyhow::Result<()> {
         anyhow::bail!("organization {id} is not one of this company's");
     }
     Ok(())
-}
-
-/// A client from `CHATHUB_URL` and `CHATHUB_LOGIN`/`CHATHUB_PASSWORD` or `CHATHUB_API_KEY`;
-/// `None` when no credentials are set.
-fn client_from_env() -> anyhow::Result<Option<Client>> {
-    let var = |name: &str| std::env::var(name).ok().filter(|value| !value.is_empty());
-    let mut builder = Client::builder();
-    if let Some(url) = var("CHATHUB_URL") {
-        builder = builder.base_url(url);
-    }
-    builder = match (var("CHATHUB_LOGIN"), var("CHATHUB_PASSWORD"), var("CHATHUB_API_KEY")) {
-        (Some(login), Some(password), _) => builder.credentials(login, password),
-        (_, _, Some(key)) => builder.api_key(key),
-        _ => return Ok(None),
-    };
-    Ok(Some(builder.build()?))
 }
