@@ -122,6 +122,20 @@ pub enum Error {
     /// The client was configured in a way that cannot work.
     #[error("invalid client configuration: {0}")]
     InvalidConfig(String),
+    /// The hub refused: a failed invocation or handshake, in the server's
+    /// words (e.g. `… HubException: Chat not found`).
+    #[error("hub: {message}")]
+    Hub {
+        /// The server's text.
+        message: String,
+    },
+    /// The hub connection is not there: it could not be made at the
+    /// WebSocket level, was lost while a call waited, or is closed.
+    #[error("hub connection: {reason}")]
+    HubConnection {
+        /// What happened (never a secret).
+        reason: String,
+    },
 }
 
 /// Why a success body could not be read.
@@ -149,7 +163,9 @@ impl Error {
             | Self::Timeout { .. }
             | Self::TooLarge { .. }
             | Self::InvalidInput(_)
-            | Self::InvalidConfig(_) => None,
+            | Self::InvalidConfig(_)
+            | Self::Hub { .. }
+            | Self::HubConnection { .. } => None,
         }
     }
 
