@@ -22,6 +22,8 @@
 //! assert_eq!(synchronize_operators::ENDPOINT.path, "/api/operator/synchronize");
 //! ```
 
+mod wire_enum;
+
 pub mod chat;
 pub mod company;
 pub mod endpoint;
