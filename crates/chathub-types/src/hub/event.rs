@@ -50,6 +50,83 @@ impl HubEvent<'_> {
     }
 }
 
+/// An event as a client receives it: owned, read from an invocation's
+/// target and arguments by [`parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReceivedEvent {
+    /// `ChatCreated(chat)`.
+    ChatCreated(Chat),
+    /// `ReceiveMessage(message)`: a message without media.
+    ReceiveMessage(Message),
+    /// `ReceiveMediaMessage(message)`: a message with media.
+    ReceiveMediaMessage(Message),
+    /// `ChatStatusChanged(chatId, status)`.
+    ChatStatusChanged(ChatId, ChatStatus),
+    /// `MessageStatusChanged(messageId, status)`.
+    MessageStatusChanged(MessageId, MessageStatus),
+}
+
+/// Why an invocation from the server is not an event [`parse`] knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EventError {
+    /// A target that is none of the five events (clients ignore it).
+    #[error("unknown hub event `{0}`")]
+    UnknownTarget(String),
+    /// A known target whose arguments do not fit.
+    #[error("hub event `{target}` with unreadable arguments: {reason}")]
+    BadArguments {
+        /// The target.
+        target: &'static str,
+        /// What did not fit.
+        reason: String,
+    },
+}
+
+/// Reads an event from the target (matched without regard to case, as
+/// `@microsoft/signalr` matches handlers) and arguments of an invocation
+/// the server sent. Property names match without regard to case and
+/// unknown enum numbers are kept, as everywhere in this crate.
+pub fn parse(target: &str, arguments: &[Value]) -> Result<ReceivedEvent, EventError> {
+    const TARGETS: [&str; 5] =
+        ["ChatCreated", "ReceiveMessage", "ReceiveMediaMessage", "ChatStatusChanged", "MessageStatusChanged"];
+    let Some(known) = TARGETS.into_iter().find(|name| name.eq_ignore_ascii_case(target)) else {
+        return Err(EventError::UnknownTarget(target.to_owned()));
+    };
+    let bad = |reason: String| EventError::BadArguments { target: known, reason };
+    let one = || match arguments {
+        [value] => Ok(value),
+        _ => Err(bad(format!("{} arguments, expected 1", arguments.len()))),
+    };
+    let two = || match arguments {
+        [first, second] => Ok((first, second)),
+        _ => Err(bad(format!("{} arguments, expected 2", arguments.len()))),
+    };
+    Ok(match known {
+        "ChatCreated" => ReceivedEvent::ChatCreated(read(known, one()?)?),
+        "ReceiveMessage" => ReceivedEvent::ReceiveMessage(read(known, one()?)?),
+        "ReceiveMediaMessage" => ReceivedEvent::ReceiveMediaMessage(read(known, one()?)?),
+        "ChatStatusChanged" => {
+            let (chat, status) = two()?;
+            let chat = read_id(chat).map(ChatId).ok_or_else(|| bad("chatId is not a 32-bit integer".to_owned()))?;
+            ReceivedEvent::ChatStatusChanged(chat, read(known, status)?)
+        }
+        _ => {
+            let (message, status) = two()?;
+            let message =
+                read_id(message).map(MessageId).ok_or_else(|| bad("messageId is not a 32-bit integer".to_owned()))?;
+            ReceivedEvent::MessageStatusChanged(message, read(known, status)?)
+        }
+    })
+}
+
+fn read<T: serde::de::DeserializeOwned>(target: &'static str, value: &Value) -> Result<T, EventError> {
+    crate::json::from_value(value).map_err(|error| EventError::BadArguments { target, reason: error.to_string() })
+}
+
+fn read_id(value: &Value) -> Option<i32> {
+    value.as_i64().and_then(|id| i32::try_from(id).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
@@ -116,5 +193,38 @@ mod tests {
             HubEvent::MessageStatusChanged(MessageId(9002), MessageStatus::Read).record().to_json(),
             json!({"type": 1, "target": "MessageStatusChanged", "arguments": [9002, 3]})
         );
+    }
+
+    #[test]
+    fn a_client_reads_each_event() {
+        let text = message(false);
+        let record = HubEvent::ReceiveMessage(&text).record().to_json();
+        let arguments = record["arguments"].as_array().unwrap();
+        assert_eq!(parse("ReceiveMessage", arguments), Ok(ReceivedEvent::ReceiveMessage(text.clone())));
+        assert_eq!(parse("receivemessage", arguments), Ok(ReceivedEvent::ReceiveMessage(text)));
+        let media = message(true);
+        let record = HubEvent::ReceiveMediaMessage(&media).record().to_json();
+        assert_eq!(
+            parse("ReceiveMediaMessage", record["arguments"].as_array().unwrap()),
+            Ok(ReceivedEvent::ReceiveMediaMessage(media))
+        );
+        assert_eq!(
+            parse("ChatStatusChanged", &[json!(123), json!(4)]),
+            Ok(ReceivedEvent::ChatStatusChanged(ChatId(123), ChatStatus::Closed))
+        );
+        assert_eq!(
+            parse("MessageStatusChanged", &[json!(9002), json!(9)]),
+            Ok(ReceivedEvent::MessageStatusChanged(MessageId(9002), MessageStatus::Unknown(9)))
+        );
+        assert_eq!(parse("Nope", &[]), Err(EventError::UnknownTarget("Nope".to_owned())));
+        for (target, arguments) in [
+            ("ChatStatusChanged", vec![json!(123)]),
+            ("ChatStatusChanged", vec![json!("123"), json!(1)]),
+            ("MessageStatusChanged", vec![json!(1), json!("x")]),
+            ("ReceiveMessage", vec![json!({"id": 1})]),
+            ("ChatCreated", vec![]),
+        ] {
+            assert!(matches!(parse(target, &arguments), Err(EventError::BadArguments { .. })), "{target}");
+        }
     }
 }

@@ -61,6 +61,29 @@ pub fn response(outcome: &Result<(), HandshakeError>) -> String {
     text
 }
 
+/// The handshake a client sends, with its separator:
+/// `{"protocol":"json","version":1}`.
+pub fn request() -> String {
+    let mut text = serde_json::json!({ "protocol": PROTOCOL, "version": 1 }).to_string();
+    text.push(char::from(RECORD_SEPARATOR));
+    text
+}
+
+/// Reads the server's handshake answer (without its separator), as a
+/// client does: `Ok` for `{}` (other members ignored), `Err` with the
+/// server's `error` text, or a description when the answer is not a
+/// handshake answer at all.
+pub fn parse_response(record: &[u8]) -> Result<(), String> {
+    match serde_json::from_slice::<Value>(record) {
+        Ok(Value::Object(object)) => match object.get("error") {
+            None | Some(Value::Null) => Ok(()),
+            Some(Value::String(error)) => Err(error.clone()),
+            Some(other) => Err(other.to_string()),
+        },
+        _ => Err("the server's handshake answer is not a JSON object".to_owned()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,5 +115,21 @@ mod tests {
             assert_eq!(answer, format!("{}\u{1e}", serde_json::json!({ "error": text })));
         }
         assert_eq!(HandshakeError::Canceled.to_string(), "Handshake was canceled.");
+    }
+
+    #[test]
+    fn client_side() {
+        assert_eq!(request(), "{\"protocol\":\"json\",\"version\":1}\u{1e}");
+        let sent = request();
+        assert_eq!(parse_request(sent.trim_end_matches('\u{1e}').as_bytes()), Ok(()));
+        assert_eq!(parse_response(b"{}"), Ok(()));
+        assert_eq!(parse_response(br#"{"error":null}"#), Ok(()));
+        let refused = response(&Err(HandshakeError::UnsupportedVersion(3)));
+        assert_eq!(
+            parse_response(refused.trim_end_matches('\u{1e}').as_bytes()),
+            Err("The server does not support version 3 of the 'json' protocol.".to_owned())
+        );
+        assert!(parse_response(b"[]").is_err());
+        assert!(parse_response(b"nope").is_err());
     }
 }

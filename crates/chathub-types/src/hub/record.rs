@@ -196,6 +196,101 @@ impl Outgoing {
     }
 }
 
+/// A record the server sent, as a client acts on it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ServerRecord {
+    /// Type 1: an event (`invocation_id` is `None` for every event the hub sends).
+    Invocation(Invocation),
+    /// Type 3: the answer to the client's invocation `invocation_id`.
+    Completion {
+        /// The invocation it answers.
+        invocation_id: String,
+        /// The result (`null` when the record has neither), or the error text.
+        outcome: Result<Value, String>,
+    },
+    /// Type 6.
+    Ping,
+    /// Type 7: the server closes the connection.
+    Close {
+        /// Why, when it is an error (`Token revoked`, `Token expired`, ...).
+        error: Option<String>,
+        /// Whether the client may reconnect.
+        allow_reconnect: bool,
+    },
+    /// Types 2, 4, 5, 8, 9 and unknown numbers: nothing a client of this hub acts on.
+    Ignored(i64),
+}
+
+/// Reads one record the server sent (without its separator).
+pub fn parse_server(record: &[u8]) -> Result<ServerRecord, MalformedRecord> {
+    let value: Value = serde_json::from_slice(record).map_err(|_| MalformedRecord("not JSON"))?;
+    let Value::Object(mut object) = value else {
+        return Err(MalformedRecord("not a JSON object"));
+    };
+    let kind = object.get("type").and_then(Value::as_i64).ok_or(MalformedRecord("no integer `type`"))?;
+    Ok(match kind {
+        kind::INVOCATION => ServerRecord::Invocation(invocation(object)?),
+        kind::COMPLETION => {
+            let Some(Value::String(invocation_id)) = object.remove("invocationId") else {
+                return Err(MalformedRecord("a completion without a string `invocationId`"));
+            };
+            let outcome = match object.remove("error") {
+                Some(Value::String(error)) => Err(error),
+                Some(Value::Null) | None => Ok(object.remove("result").unwrap_or(Value::Null)),
+                Some(other) => Err(other.to_string()),
+            };
+            ServerRecord::Completion { invocation_id, outcome }
+        }
+        kind::PING => ServerRecord::Ping,
+        kind::CLOSE => ServerRecord::Close {
+            error: object.get("error").and_then(Value::as_str).map(str::to_owned),
+            allow_reconnect: object.get("allowReconnect").and_then(Value::as_bool).unwrap_or(false),
+        },
+        other => ServerRecord::Ignored(other),
+    })
+}
+
+/// A record a client sends.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClientRecord<'a> {
+    /// Type 1: call a hub method; with an id, the server answers with a completion.
+    Invocation {
+        /// The id the completion will carry.
+        invocation_id: Option<&'a str>,
+        /// The method.
+        target: &'a str,
+        /// Its arguments.
+        arguments: &'a [Value],
+    },
+    /// Type 6.
+    Ping,
+    /// Type 7: the client is leaving.
+    Close,
+}
+
+impl ClientRecord<'_> {
+    /// The record as JSON, without the separator.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Self::Invocation { invocation_id: Some(id), target, arguments } => {
+                json!({"type": kind::INVOCATION, "invocationId": id, "target": target, "arguments": arguments})
+            }
+            Self::Invocation { invocation_id: None, target, arguments } => {
+                json!({"type": kind::INVOCATION, "target": target, "arguments": arguments})
+            }
+            Self::Ping => json!({"type": kind::PING}),
+            Self::Close => json!({"type": kind::CLOSE}),
+        }
+    }
+
+    /// The record as it goes on the wire: JSON and the separator.
+    pub fn to_frame(&self) -> String {
+        let mut text = self.to_json().to_string();
+        text.push(char::from(RECORD_SEPARATOR));
+        text
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +382,67 @@ mod tests {
         assert_eq!(done.to_json(), json!({"type":3,"invocationId":"0","result":{"id":1}}));
         let failed = Outgoing::Completion { invocation_id: "1".to_owned(), outcome: Err("no".to_owned()) };
         assert_eq!(failed.to_json(), json!({"type":3,"invocationId":"1","error":"no"}));
+    }
+
+    #[test]
+    fn a_client_reads_what_the_server_writes() {
+        let frame = |record: &Outgoing| record.to_frame().trim_end_matches('\u{1e}').as_bytes().to_vec();
+        let event = Outgoing::Event { target: "ChatStatusChanged", arguments: vec![json!(123), json!(4)] };
+        assert_eq!(
+            parse_server(&frame(&event)),
+            Ok(ServerRecord::Invocation(Invocation {
+                invocation_id: None,
+                target: "ChatStatusChanged".to_owned(),
+                arguments: vec![json!(123), json!(4)],
+            }))
+        );
+        let done = Outgoing::Completion { invocation_id: "7".to_owned(), outcome: Ok(json!({"id": 1})) };
+        assert_eq!(
+            parse_server(&frame(&done)),
+            Ok(ServerRecord::Completion { invocation_id: "7".to_owned(), outcome: Ok(json!({"id": 1})) })
+        );
+        let failed = Outgoing::Completion { invocation_id: "8".to_owned(), outcome: Err("no".to_owned()) };
+        assert_eq!(
+            parse_server(&frame(&failed)),
+            Ok(ServerRecord::Completion { invocation_id: "8".to_owned(), outcome: Err("no".to_owned()) })
+        );
+        assert_eq!(
+            parse_server(br#"{"type":3,"invocationId":"9"}"#),
+            Ok(ServerRecord::Completion { invocation_id: "9".to_owned(), outcome: Ok(Value::Null) })
+        );
+        assert_eq!(parse_server(&frame(&Outgoing::Ping)), Ok(ServerRecord::Ping));
+        assert_eq!(
+            parse_server(&frame(&Outgoing::close(Some("Token revoked"), false))),
+            Ok(ServerRecord::Close { error: Some("Token revoked".to_owned()), allow_reconnect: false })
+        );
+        assert_eq!(
+            parse_server(&frame(&Outgoing::close(None, true))),
+            Ok(ServerRecord::Close { error: None, allow_reconnect: true })
+        );
+        assert_eq!(parse_server(br#"{"type":2,"item":1}"#), Ok(ServerRecord::Ignored(2)));
+        for bad in [&b"nope"[..], b"[]", b"{}", br#"{"type":3}"#, br#"{"type":1,"target":"x"}"#] {
+            assert!(parse_server(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+        }
+    }
+
+    #[test]
+    fn a_server_reads_what_a_client_writes() {
+        let arguments = [json!(123), json!("Hi")];
+        let call = ClientRecord::Invocation { invocation_id: Some("0"), target: "SendMessage", arguments: &arguments };
+        assert_eq!(call.to_json(), json!({"type":1,"invocationId":"0","target":"SendMessage","arguments":[123,"Hi"]}));
+        let frame = call.to_frame();
+        let records = RecordBuffer::default().push(frame.as_bytes()).unwrap();
+        assert_eq!(
+            parse(&records[0]),
+            Ok(Incoming::Invocation(Invocation {
+                invocation_id: Some("0".to_owned()),
+                target: "SendMessage".to_owned(),
+                arguments: arguments.to_vec(),
+            }))
+        );
+        let fire = ClientRecord::Invocation { invocation_id: None, target: "X", arguments: &[] };
+        assert!(fire.to_json().get("invocationId").is_none());
+        assert_eq!(ClientRecord::Ping.to_frame(), "{\"type\":6}\u{1e}");
+        assert_eq!(ClientRecord::Close.to_json(), json!({"type":7}));
     }
 }
