@@ -16,7 +16,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::{Auth, Credential};
 use crate::error::{DecodeError, keep_body};
 use crate::retry::{self, Failure};
-use crate::{ClientBuilder, Company, Error, MAX_ANSWER_BYTES, Operators, Result, RetryPolicy};
+use crate::{Chats, ClientBuilder, Company, Error, MAX_ANSWER_BYTES, Operators, Result, RetryPolicy, Simulator};
 
 /// A ChatHub API client. Cheap to clone: clones share one connection pool
 /// and one company-token cache.
@@ -56,9 +56,13 @@ impl std::fmt::Debug for Client {
     }
 }
 
-/// One request to send: an endpoint, its query and its JSON body.
+/// One request to send: an endpoint, its concrete path, its query and its
+/// JSON body.
 pub(crate) struct Call {
     pub(crate) endpoint: &'static Endpoint,
+    /// The path with its parameters filled in (`/api/chat/chats/123`), for
+    /// endpoints whose path has any; else `endpoint.path` is sent.
+    pub(crate) path: Option<String>,
     pub(crate) query: String,
     pub(crate) body: Option<Bytes>,
 }
@@ -66,7 +70,19 @@ pub(crate) struct Call {
 impl Call {
     /// A request without query or body.
     pub(crate) fn new(endpoint: &'static Endpoint) -> Self {
-        Self { endpoint, query: String::new(), body: None }
+        Self { endpoint, path: None, query: String::new(), body: None }
+    }
+
+    /// A request to `path`, the endpoint's path template with its
+    /// parameters filled in. Logs and errors still name the template
+    /// (`/api/chat/chats/{id}`), so their paths stay few and comparable.
+    pub(crate) fn at(endpoint: &'static Endpoint, path: String) -> Self {
+        Self { endpoint, path: Some(path), query: String::new(), body: None }
+    }
+
+    /// The path the request goes to.
+    fn concrete_path(&self) -> &str {
+        self.path.as_deref().unwrap_or(self.endpoint.path)
     }
 
     /// Adds a query string (without `?`).
@@ -146,6 +162,16 @@ impl Client {
         Operators::new(self)
     }
 
+    /// Chat endpoints: list, read, reply, status, delete (spec §7).
+    pub fn chats(&self) -> Chats<'_> {
+        Chats::new(self)
+    }
+
+    /// The simulated customers of a server started with `--simulator` (spec §7.4).
+    pub fn simulator(&self) -> Simulator<'_> {
+        Simulator::new(self)
+    }
+
     /// The company's organizations, by id. Same as `client.company().organizations()`.
     pub async fn organizations(&self) -> Result<Vec<chathub_types::company::Organization>> {
         self.company().organizations().await
@@ -195,7 +221,7 @@ impl Client {
     async fn attempt(&self, call: &Call, credential: Option<&Credential>, attempt: u32) -> Result<Answer, Failure> {
         let endpoint = call.endpoint;
         let method = endpoint.method.as_str();
-        let mut url = format!("{}{}", self.inner.base_url, endpoint.path);
+        let mut url = format!("{}{}", self.inner.base_url, call.concrete_path());
         if !call.query.is_empty() {
             url.push('?');
             url.push_str(&call.query);

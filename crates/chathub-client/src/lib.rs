@@ -35,10 +35,22 @@
 //!   cached, renewed [`REFRESH_MARGIN`] before its `exp` and once after a
 //!   401, one sign-in shared by concurrent requests), a static API key, or
 //!   a ready token.
-//! - **Retries** ([`RetryPolicy`]): GETs, both get-token calls and
-//!   validate-token are retried on connection errors, timeouts, 429, 502,
+//! - **Retries** ([`RetryPolicy`]): GETs, both get-token calls,
+//!   validate-token and `PUT /api/chat/status` (the same status twice
+//!   changes nothing) are retried on connection errors, timeouts, 429, 502,
 //!   503 and 504, at most three attempts in all, honouring `Retry-After`.
-//!   Synchronize and status are never retried.
+//!   Synchronize, operator status, sending a message, deleting a chat and
+//!   the simulator are sent exactly once: a retried send could post twice,
+//!   a retried delete would answer 404.
+//! - **Local checks**: requests with rules in [`types`] (message text and
+//!   media, chat list paging, statuses, operator names, token lifetimes)
+//!   are checked before sending; a bad one is [`Error::InvalidInput`] and
+//!   nothing is sent.
+//! - **Paths with ids** (`/api/chat/chats/123`): logs and errors name the
+//!   template (`/api/chat/chats/{id}`).
+//! - **Empty answers**: `DELETE /api/chat/chats/{id}` succeeds with an
+//!   empty body or `"OK"` (Decision 23); `PUT /api/chat/status` with an
+//!   empty body.
 //! - **Tolerance** (spec §5): tokens as a JSON string, raw text or an
 //!   object; validate-token answers with missing fields; unknown status
 //!   numbers; date-times with 0–7 fractional digits and any or no offset;
@@ -50,30 +62,38 @@
 //! - TLS by rustls only; HTTP/2 when the server offers it.
 
 mod auth;
+mod chats;
 mod client;
 mod company;
 mod config;
 mod error;
+mod media;
 mod operator;
 mod retry;
+mod simulator;
 mod token_cache;
 pub mod widget;
 
 pub use chathub_types as types;
 
 pub use auth::REFRESH_MARGIN;
+pub use chats::Chats;
 pub use client::Client;
 pub use company::Company;
 pub use config::{ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, DEFAULT_USER_AGENT};
 pub use error::{DecodeError, Error, MAX_ANSWER_BYTES, MAX_KEPT_BODY_BYTES, Result};
+pub use media::media_from_file;
 pub use operator::{IssuedOperatorToken, Operators};
 pub use retry::RetryPolicy;
+pub use simulator::Simulator;
 pub use token_cache::OperatorTokenCache;
 
+pub use chathub_types::chat::{Chat, ChatStatus, MediaType, Message, MessageSource, MessageStatus, NewMedia};
 pub use chathub_types::company::Organization;
 pub use chathub_types::operator::Operator;
 pub use chathub_types::operator::synchronize_operators::{NewOperator, SynchronizedOperator};
 pub use chathub_types::operator::validate_token::Response as TokenValidation;
 pub use chathub_types::{
-    CompanyToken, OperatorId, OperatorStatus, OperatorToken, OrganizationId, ProblemDetails, ValidationErrors,
+    ChatId, CompanyToken, MessageId, OperatorId, OperatorStatus, OperatorToken, OrganizationId, ProblemDetails,
+    ValidationErrors,
 };

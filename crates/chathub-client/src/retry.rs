@@ -1,16 +1,21 @@
 //! Which requests are retried, when, and how long to wait in between.
 //!
 //! Only requests that cannot duplicate anything are retried: GETs, the two
-//! get-token calls and validate-token. They are retried on connection
-//! errors, timeouts, 429, 502, 503 and 504, at most three attempts in all,
-//! waiting as `Retry-After` asks (up to a cap) or else with exponential
-//! backoff and jitter. Synchronize and status are sent exactly once: a
-//! retry could add the same operators twice.
+//! get-token calls, validate-token and `PUT /api/chat/status` (setting the
+//! same status twice changes nothing and emits no second event, Decision
+//! 22). They are retried on connection errors, timeouts, 429, 502, 503 and
+//! 504, at most three attempts in all, waiting as `Retry-After` asks (up to
+//! a cap) or else with exponential backoff and jitter. Synchronize, operator
+//! status, sending a message, deleting a chat and the simulator are sent
+//! exactly once: a retry could add the same operators or post the same
+//! message twice, and a retried delete would answer 404 for a chat it did
+//! delete.
 
 use std::future::Future;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
+use chathub_types::chat::set_chat_status;
 use chathub_types::endpoint::TOKEN_ENDPOINTS;
 use chathub_types::operator::validate_token;
 use chathub_types::{Endpoint, Method};
@@ -98,7 +103,10 @@ impl RetryPolicy {
 /// Whether a request to `endpoint` may be sent again without risk of
 /// doing its work twice.
 pub(crate) fn is_retry_safe(endpoint: &Endpoint) -> bool {
-    endpoint.method == Method::Get || TOKEN_ENDPOINTS.contains(endpoint) || *endpoint == validate_token::ENDPOINT
+    endpoint.method == Method::Get
+        || TOKEN_ENDPOINTS.contains(endpoint)
+        || *endpoint == validate_token::ENDPOINT
+        || *endpoint == set_chat_status::ENDPOINT
 }
 
 /// Statuses that say "try again later".
@@ -181,6 +189,19 @@ mod tests {
         assert!(is_retry_safe(&operator::validate_token::ENDPOINT));
         assert!(!is_retry_safe(&operator::synchronize_operators::ENDPOINT));
         assert!(!is_retry_safe(&operator::set_status::ENDPOINT));
+    }
+
+    #[test]
+    fn chat_reads_and_status_are_retried_sends_and_deletes_never() {
+        use chathub_types::{chat, simulator};
+        assert!(is_retry_safe(&chat::list_chats::ENDPOINT));
+        assert!(is_retry_safe(&chat::get_chat::ENDPOINT));
+        assert!(is_retry_safe(&chat::list_messages::ENDPOINT));
+        assert!(is_retry_safe(&chat::set_chat_status::ENDPOINT));
+        assert!(!is_retry_safe(&chat::send_message::ENDPOINT));
+        assert!(!is_retry_safe(&chat::delete_chat::ENDPOINT));
+        assert!(!is_retry_safe(&simulator::customer_message::ENDPOINT));
+        assert!(!is_retry_safe(&simulator::message_status::ENDPOINT));
     }
 
     #[test]

@@ -75,6 +75,31 @@ pub enum DateFilter {
 }
 
 impl DateFilter {
+    /// One UTC day.
+    pub fn day(day: NaiveDate) -> Self {
+        Self::Once(DateBound::Day(day))
+    }
+
+    /// From the start of `first` to the end of `last` (UTC days, both included):
+    /// the vendor's `?date=2026-01-28&date=2026-01-29` is two days.
+    pub fn days(first: NaiveDate, last: NaiveDate) -> Self {
+        Self::Between(DateBound::Day(first), DateBound::Day(last))
+    }
+
+    /// From this instant on.
+    pub fn since(instant: DateTime<Utc>) -> Self {
+        Self::Once(DateBound::Instant(instant))
+    }
+
+    /// Whether a server would accept it (Decision 21: a range's second
+    /// value, read at its start, not earlier than the first).
+    pub fn is_ordered(self) -> bool {
+        match self {
+            Self::Once(_) => true,
+            Self::Between(from, until) => until.start() >= from.start(),
+        }
+    }
+
     /// Whether `instant` falls in the filter.
     pub fn contains(self, instant: DateTime<Utc>) -> bool {
         match self {
@@ -134,6 +159,109 @@ fn not_valid(errors: &mut ValidationErrors, name: &str, value: &str) {
 }
 
 impl Query {
+    /// The default query: page 1, 20 per page, no filters. Add filters
+    /// with the builder methods.
+    ///
+    /// ```
+    /// use chathub_types::chat::list_chats::{DateFilter, Query};
+    /// use chathub_types::chat::{ChatStatus, MessageSource};
+    /// use chrono::NaiveDate;
+    /// let day = |d| NaiveDate::from_ymd_opt(2026, 1, d).unwrap();
+    /// let query = Query::new()
+    ///     .per_page(50)
+    ///     .search("olena")
+    ///     .source(MessageSource::TelegramBot)
+    ///     .status(ChatStatus::Open)
+    ///     .organization(24)
+    ///     .date(DateFilter::days(day(28), day(29)));
+    /// assert_eq!(
+    ///     query.to_query_string(),
+    ///     "per_page=50&search=olena&source=2&date=2026-01-28&date=2026-01-29&status=1&organizationId=24"
+    /// );
+    /// assert!(query.check().is_ok());
+    /// assert!(Query::new().per_page(0).check().unwrap_err().names("per_page"));
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The page, from 1.
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// Items per page, 1-100 (default 20).
+    pub fn per_page(mut self, per_page: u32) -> Self {
+        self.per_page = per_page;
+        self
+    }
+
+    /// Only chats whose theme, client name or phone holds this text (any case).
+    pub fn search(mut self, text: impl Into<String>) -> Self {
+        self.search = Some(text.into());
+        self
+    }
+
+    /// Only chats on this messenger.
+    pub fn source(mut self, source: MessageSource) -> Self {
+        self.source = Some(source.to_i32());
+        self
+    }
+
+    /// Only chats with this status.
+    pub fn status(mut self, status: ChatStatus) -> Self {
+        self.status = Some(status.to_i32());
+        self
+    }
+
+    /// Only chats of this organization.
+    pub fn organization(mut self, organization: impl Into<OrganizationId>) -> Self {
+        self.organization_id = Some(organization.into());
+        self
+    }
+
+    /// Only chats assigned to this operator.
+    pub fn operator(mut self, operator: impl Into<OperatorId>) -> Self {
+        self.operator_id = Some(operator.into());
+        self
+    }
+
+    /// Only chats of the client with this phone: its digits count, so
+    /// `+380 (50) 123-45-67` finds `380501234567`.
+    pub fn phone(mut self, phone: impl Into<String>) -> Self {
+        self.phone = Some(phone.into());
+        self
+    }
+
+    /// Only chats of the client with this Telegram user id.
+    pub fn tg_user_id(mut self, id: i64) -> Self {
+        self.tg_user_id = Some(id);
+        self
+    }
+
+    /// Only chats created in this range.
+    pub fn date(mut self, date: DateFilter) -> Self {
+        self.date = Some(date);
+        self
+    }
+
+    /// The rules a server checks that the query itself can break (Decision
+    /// 21): `page` from 1, `per_page` 1-100, a `date` range in order.
+    pub fn check(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::new();
+        if !(1..=i32::MAX.unsigned_abs()).contains(&self.page) {
+            errors.add("page", "The page must be an integer from 1.");
+        }
+        if !(1..=MAX_PER_PAGE).contains(&self.per_page) {
+            errors.add("per_page", format!("The per_page must be an integer from 1 to {MAX_PER_PAGE}."));
+        }
+        if self.date.is_some_and(|date| !date.is_ordered()) {
+            errors.add("date", "The second date must not be earlier than the first.");
+        }
+        errors.into_result()
+    }
+
     /// Reads a raw query string (without `?`), naming every bad parameter.
     ///
     /// ```

@@ -75,6 +75,41 @@ impl NewMedia {
         Self { name: name.into(), format: format.into(), data_base64: data_base64.into(), media_type }
     }
 
+    /// Media from raw bytes: `format` is a MIME type or an extension
+    /// without the dot (a known one is written as its MIME type, anything
+    /// else as given, for the server to refuse); the bytes are base64-encoded.
+    /// Nothing is checked here: [`NewMedia::check`] (or the endpoint's
+    /// `check`) does.
+    ///
+    /// ```
+    /// use chathub_types::chat::{MediaType, NewMedia};
+    /// let media = NewMedia::from_bytes("p.jpg", "JPG", MediaType::Photo, b"hi!");
+    /// assert_eq!((media.format.as_str(), media.data_base64.as_str()), ("image/jpeg", "aGkh"));
+    /// assert_eq!(media.check("$.media").unwrap().bytes, b"hi!");
+    /// ```
+    pub fn from_bytes(name: impl Into<String>, format: impl Into<String>, media_type: MediaType, bytes: &[u8]) -> Self {
+        let format: String = format.into();
+        let format = mime_for_format(format.trim()).map_or(format, str::to_owned);
+        Self { name: name.into(), format, data_base64: encode_base64(bytes), media_type }
+    }
+
+    /// Media from a file name and its bytes: the format from the name's
+    /// extension ([`mime_for_file_name`]), the type from the format
+    /// ([`media_type_for_mime`]). `None` when the extension is not one of
+    /// [`FORMATS`].
+    ///
+    /// ```
+    /// use chathub_types::chat::{MediaType, NewMedia};
+    /// let media = NewMedia::from_file_bytes("Voice.OGA", b"OggS").unwrap();
+    /// assert_eq!((media.format.as_str(), media.media_type), ("audio/ogg", MediaType::Audio));
+    /// assert!(NewMedia::from_file_bytes("page.html", b"<p>").is_none());
+    /// ```
+    pub fn from_file_bytes(name: impl Into<String>, bytes: &[u8]) -> Option<Self> {
+        let name: String = name.into();
+        let mime = mime_for_file_name(&name)?;
+        Some(Self::from_bytes(name, mime, media_type_for_mime(mime), bytes))
+    }
+
     /// Checks every rule of Decision 26, naming `<path>.name`, `.format`,
     /// `.type` or `.dataBase64`, and decodes the bytes.
     pub fn check(&self, path: &str) -> Result<CheckedMedia, ValidationErrors> {
@@ -137,6 +172,61 @@ pub fn mime_for_format(format: &str) -> Option<&'static str> {
     })
 }
 
+/// The MIME type a file name's extension names (one of [`FORMATS`], any
+/// ASCII case), or `None` (no extension, or an unknown one).
+///
+/// ```
+/// use chathub_types::chat::media::mime_for_file_name;
+/// assert_eq!(mime_for_file_name("scan.PDF"), Some("application/pdf"));
+/// assert_eq!(mime_for_file_name("archive.tar.gz"), None);
+/// assert_eq!(mime_for_file_name("jpg"), None);
+/// ```
+pub fn mime_for_file_name(name: &str) -> Option<&'static str> {
+    let (_, extension) = name.rsplit_once('.')?;
+    FORMATS.iter().find_map(|(mime, extensions)| {
+        extensions.iter().any(|ext| ext.eq_ignore_ascii_case(extension)).then_some(*mime)
+    })
+}
+
+/// The media type that suits a MIME type: `image/*` Photo, `video/*`
+/// Video, `audio/*` Audio, anything else File.
+///
+/// ```
+/// use chathub_types::chat::{MediaType, media::media_type_for_mime};
+/// assert_eq!(media_type_for_mime("image/png"), MediaType::Photo);
+/// assert_eq!(media_type_for_mime("application/pdf"), MediaType::File);
+/// ```
+pub fn media_type_for_mime(mime: &str) -> MediaType {
+    let top = mime.split('/').next().unwrap_or_default().trim();
+    if top.eq_ignore_ascii_case("image") {
+        MediaType::Photo
+    } else if top.eq_ignore_ascii_case("video") {
+        MediaType::Video
+    } else if top.eq_ignore_ascii_case("audio") {
+        MediaType::Audio
+    } else {
+        MediaType::File
+    }
+}
+
+/// Padded RFC 4648 base64, as `dataBase64` wants it.
+fn encode_base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for (index, shift) in [18u32, 12, 6, 0].into_iter().enumerate() {
+            if index <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> shift) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// Whether a media type fits a MIME type (Photo `image/*`, Video
 /// `video/*`, Audio `audio/*`, File any).
 pub fn type_fits(media_type: MediaType, mime: &str) -> bool {
@@ -193,6 +283,31 @@ mod tests {
         assert_eq!(mime_for_format("image/svg+xml"), None);
         assert!(type_fits(MediaType::File, "application/pdf"));
         assert!(!type_fits(MediaType::Photo, "video/mp4"));
+    }
+
+    #[test]
+    fn base64_round_trips_through_the_decoder() {
+        for len in 0..64usize {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + len) as u8).collect();
+            let text = encode_base64(&bytes);
+            assert_eq!(text.len() % 4, 0);
+            assert_eq!(crate::chat::base64::decode(&text, 1024).unwrap(), bytes, "{len}");
+        }
+        assert_eq!(encode_base64(b"hi"), "aGk=");
+        assert_eq!(encode_base64(b"h"), "aA==");
+        assert_eq!(encode_base64(&[0xfb, 0xff]), "+/8=");
+    }
+
+    #[test]
+    fn file_names() {
+        assert_eq!(mime_for_file_name("a.JPEG"), Some("image/jpeg"));
+        assert_eq!(mime_for_file_name(".txt"), Some("text/plain"));
+        assert_eq!(mime_for_file_name("noext"), None);
+        assert_eq!(mime_for_file_name("a.exe"), None);
+        assert_eq!(mime_for_file_name("a."), None);
+        assert_eq!(media_type_for_mime("video/mp4"), MediaType::Video);
+        assert_eq!(media_type_for_mime("audio/mpeg"), MediaType::Audio);
+        assert_eq!(media_type_for_mime("text/plain"), MediaType::File);
     }
 
     #[test]

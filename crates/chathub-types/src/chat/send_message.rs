@@ -44,6 +44,35 @@ impl Request {
         Self { text_message: Some(text.into()), author: Some(Author::Operator), media: None }
     }
 
+    /// Media without text (the answer's `message` is null).
+    ///
+    /// ```
+    /// use chathub_types::chat::{MediaType, NewMedia, send_message::Request};
+    /// let request = Request::media(NewMedia::from_bytes("p.png", "png", MediaType::Photo, b"png"))
+    ///     .with_text("Your receipt");
+    /// assert!(request.check().unwrap().is_some());
+    /// assert_eq!(
+    ///     serde_json::to_value(&request).unwrap(),
+    ///     serde_json::json!({"textMessage": "Your receipt", "author": 0,
+    ///         "media": {"name": "p.png", "format": "image/png", "dataBase64": "cG5n", "type": 1}})
+    /// );
+    /// ```
+    pub fn media(media: NewMedia) -> Self {
+        Self { text_message: None, author: Some(Author::Operator), media: Some(media) }
+    }
+
+    /// The same request with this text (a caption, for media).
+    pub fn with_text(mut self, text: impl Into<String>) -> Self {
+        self.text_message = Some(text.into());
+        self
+    }
+
+    /// The same request with this media.
+    pub fn with_media(mut self, media: NewMedia) -> Self {
+        self.media = Some(media);
+        self
+    }
+
     /// Checks every rule and decodes the media.
     pub fn check(&self) -> Result<Option<CheckedMedia>, ValidationErrors> {
         let mut errors = ValidationErrors::new();

@@ -36,6 +36,30 @@ pub struct SimulatedClient {
     pub tg_user_id: Option<i64>,
 }
 
+impl SimulatedClient {
+    /// A client known by phone (7-15 digits once ` +-()` are dropped).
+    pub fn phone(phone: impl Into<String>) -> Self {
+        Self { phone: Some(phone.into()), ..Self::default() }
+    }
+
+    /// A client known by Telegram user id.
+    pub fn telegram(tg_user_id: i64) -> Self {
+        Self { tg_user_id: Some(tg_user_id), ..Self::default() }
+    }
+
+    /// The same client with this name.
+    pub fn with_name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// The same client with this Telegram user id too.
+    pub fn with_tg_user_id(mut self, tg_user_id: i64) -> Self {
+        self.tg_user_id = Some(tg_user_id);
+        self
+    }
+}
+
 /// The body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -59,6 +83,45 @@ pub struct Request {
 }
 
 impl Request {
+    /// A text message from `client` to `organization` through `source`.
+    ///
+    /// ```
+    /// use chathub_types::chat::MessageSource;
+    /// use chathub_types::simulator::customer_message::{Request, SimulatedClient};
+    /// let request = Request::text(24, MessageSource::TelegramBot,
+    ///     SimulatedClient::phone("+380 50 123 45 67").with_name("Olena"), "Hi")
+    ///     .with_theme("Parcel #491");
+    /// assert!(request.check().is_ok());
+    /// assert_eq!(request.phone_digits().as_deref(), Some("380501234567"));
+    /// ```
+    pub fn text(
+        organization: impl Into<OrganizationId>,
+        source: MessageSource,
+        client: SimulatedClient,
+        text: impl Into<String>,
+    ) -> Self {
+        Self {
+            organization_id: organization.into(),
+            source,
+            theme: None,
+            client,
+            text_message: Some(text.into()),
+            media: None,
+        }
+    }
+
+    /// The same request with this theme (used when it opens a chat).
+    pub fn with_theme(mut self, theme: impl Into<String>) -> Self {
+        self.theme = Some(theme.into());
+        self
+    }
+
+    /// The same request with this media.
+    pub fn with_media(mut self, media: NewMedia) -> Self {
+        self.media = Some(media);
+        self
+    }
+
     /// Checks every rule that needs no stored data and decodes the media.
     pub fn check(&self) -> Result<Option<CheckedMedia>, ValidationErrors> {
         let mut errors = ValidationErrors::new();
