@@ -141,12 +141,15 @@ mod tests {
             }
         });
         let selected = STEPS.len() - 1;
-        assert_eq!(started, [("clippy", 1, selected), ("openapi", 2, selected), ("test", 3, selected)]);
+        assert_eq!(
+            started,
+            [("clippy", 1, selected), ("features", 2, selected), ("openapi", 3, selected), ("test", 4, selected)]
+        );
         let expected: Vec<_> = STEPS
             .iter()
             .map(|step| match step.name {
                 "fmt" => (step.name, Outcome::Skipped),
-                "clippy" | "openapi" => (step.name, Outcome::Passed(Duration::from_secs(1))),
+                "clippy" | "features" | "openapi" => (step.name, Outcome::Passed(Duration::from_secs(1))),
                 "test" => (step.name, Outcome::Failed(Duration::from_secs(2))),
                 name => (name, Outcome::NotRun),
             })

@@ -27,6 +27,7 @@ pub struct Step {
 pub const STEPS: &[Step] = &[
     Step { name: "fmt", about: "formatting (rustfmt)", command: fmt, prepare: None },
     Step { name: "clippy", about: "lints, warnings denied", command: clippy, prepare: None },
+    Step { name: "features", about: "libraries without optional features", command: features, prepare: None },
     Step { name: "openapi", about: "OpenAPI document current", command: openapi, prepare: None },
     // Both run the widget's browser tests, which need Chromium.
     Step { name: "test", about: "every test, all features", command: test, prepare: Some(ensure_chromium) },
@@ -47,6 +48,23 @@ fn fmt() -> Cmd {
 
 fn clippy() -> Cmd {
     Cmd::cargo(&["clippy", "--workspace", "--all-targets", "--all-features", "--", "-D", "warnings"])
+}
+
+/// The libraries with no optional feature (the client without `hub`, the
+/// types without `openapi`): every other step turns all features on.
+fn features() -> Cmd {
+    Cmd::cargo(&[
+        "clippy",
+        "-p",
+        "chathub-types",
+        "-p",
+        "chathub-client",
+        "--no-default-features",
+        "--lib",
+        "--",
+        "-D",
+        "warnings",
+    ])
 }
 
 /// Fails when docs/openapi.json is not the document the server generates.
@@ -101,7 +119,7 @@ mod tests {
     #[test]
     fn steps_run_in_the_documented_order() {
         let names: Vec<_> = STEPS.iter().map(|step| step.name).collect();
-        assert_eq!(names, ["fmt", "clippy", "openapi", "test", "postgres", "conformance", "doc", "deny"]);
+        assert_eq!(names, ["fmt", "clippy", "features", "openapi", "test", "postgres", "conformance", "doc", "deny"]);
     }
 
     #[test]
@@ -115,6 +133,7 @@ mod tests {
     #[test]
     fn warnings_are_errors_in_clippy_and_doc() {
         assert!(clippy().args().ends_with(&["-D".to_owned(), "warnings".to_owned()]));
+        assert!(features().args().ends_with(&["-D".to_owned(), "warnings".to_owned()]));
         assert_eq!(doc().env_value("RUSTDOCFLAGS"), Some("-D warnings"));
     }
 
