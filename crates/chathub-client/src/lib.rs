@@ -88,7 +88,7 @@ pub use retry::RetryPolicy;
 pub use simulator::Simulator;
 pub use token_cache::OperatorTokenCache;
 
-pub use chathub_types::chat::{Chat, ChatStatus, MediaType, Message, MessageSource, MessageStatus, NewMedia};
+pub use chathub_types::chat::{Author, Chat, ChatStatus, MediaType, Message, MessageSource, MessageStatus, NewMedia};
 pub use chathub_types::company::Organization;
 pub use chathub_types::operator::Operator;
 pub use chathub_types::operator::synchronize_operators::{NewOperator, SynchronizedOperator};

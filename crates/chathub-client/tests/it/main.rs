@@ -2,10 +2,12 @@
 //! and round trips against a real chathub-server.
 
 mod auth;
+mod chats;
 mod errors;
 mod quirks;
 mod requests;
 mod retries;
 mod roundtrip;
+mod simulator;
 mod support;
 mod tokens;
