@@ -3,10 +3,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chathub_client::types::chat::list_chats::{DateBound, MAX_PER_PAGE};
+use chathub_client::types::chat::{ChatStatus, MessageSource, MessageStatus};
+use chathub_client::types::{ChatId, MessageId};
 use chathub_client::{DEFAULT_BASE_URL, OperatorId, OperatorStatus, OrganizationId};
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{ArgAction, ArgGroup, Args, Parser, Subcommand};
 
 use crate::duration::parse_duration;
+use crate::names::{parse_chat_status, parse_message_status, parse_source};
 
 /// What `--help` says about exit codes and credentials.
 const AFTER_HELP: &str = "\
@@ -55,7 +59,7 @@ pub struct Global {
     #[arg(long, global = true, env = "CHATHUB_API_KEY", hide_env_values = true, value_name = "KEY")]
     pub api_key: Option<Secret>,
 
-    /// A company token, e.g. printed by `chathub login`.
+    /// A company token, e.g. printed by `chathub login`; `chats` also takes an operator token.
     #[arg(long, global = true, env = "CHATHUB_TOKEN", hide_env_values = true, value_name = "TOKEN")]
     pub token: Option<Secret>,
 
@@ -63,7 +67,7 @@ pub struct Global {
     #[arg(long, global = true, value_name = "SECONDS", default_value = "30", value_parser = parse_timeout)]
     pub timeout: Duration,
 
-    /// Print the API's JSON (camelCase) instead of tables: one document on standard output.
+    /// Print the API's JSON (camelCase) instead of tables: one document on standard output (`chats watch`: one event a line).
     #[arg(long, global = true)]
     pub json: bool,
 
@@ -118,8 +122,161 @@ pub enum Command {
     Token(TokenCommand),
     /// Issue an operator token and print the chat widget's script tag.
     Widget(WidgetArgs),
+    /// List, read, answer, close and delete chats; watch them live.
+    #[command(subcommand)]
+    Chats(ChatsCommand),
+    /// Play messenger users on a server started with --simulator (for tests and demos).
+    #[command(subcommand)]
+    Simulate(SimulateCommand),
     /// Print a shell completion script.
     Completions(CompletionsArgs),
+}
+
+/// `chathub chats ...`.
+#[derive(Debug, Subcommand)]
+pub enum ChatsCommand {
+    /// List chats, newest first, one page at a time; filters combine.
+    List(ListArgs),
+    /// Show a chat, then its messages, oldest first.
+    #[command(after_help = "With --json: {\"chat\": <the chat>, \"messages\": [<its messages, oldest first>]}.")]
+    Show {
+        /// The chat.
+        #[arg(value_name = "ID", value_parser = parse_chat)]
+        id: ChatId,
+    },
+    /// Send a reply: a text, a file, or both.
+    Send(SendArgs),
+    /// Set a chat's status; a closed chat takes no reply until it is reopened.
+    Status {
+        /// The chat.
+        #[arg(value_name = "ID", value_parser = parse_chat)]
+        id: ChatId,
+        /// new, open, waiting, paused or closed (or 0-4).
+        #[arg(value_name = "STATUS", value_parser = parse_chat_status)]
+        status: ChatStatus,
+    },
+    /// Delete a chat with all its messages and media, for good.
+    #[command(after_help = "\
+On a terminal it asks first; answering anything but y leaves the chat as it is (exit 0). \
+Without a terminal (scripts, pipes) it needs --yes, else it refuses with exit code 2 and sends nothing. \
+Operator tokens may not delete (403).")]
+    Delete {
+        /// The chat.
+        #[arg(value_name = "ID", value_parser = parse_chat)]
+        id: ChatId,
+        /// Do not ask: delete at once (for scripts).
+        #[arg(short, long)]
+        yes: bool,
+    },
+    /// Print chat events as they happen, one line each, until Ctrl-C.
+    #[command(after_help = "\
+Events: new chats, messages (the company's and operators' replies too), chat and message status changes, \
+and the connection's own: reconnecting, reconnected, closed. With --json each is one JSON object a line, \
+named by its \"event\" member.
+
+Ctrl-C ends it with exit code 0. When the server closes the connection for good (a revoked token, say) \
+or reconnecting fails, it prints why on standard error and exits 1 (3 for a revoked or refused credential).")]
+    Watch,
+}
+
+/// `chathub chats list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The page, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub page: u32,
+    /// Chats a page, 1-100.
+    #[arg(long, value_name = "N", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_PER_PAGE)))]
+    pub per_page: u32,
+    /// Only chats whose theme, client name or phone holds this text (any case).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Only chats on this messenger: viber, viber-bot, telegram-bot, whatsapp, widget, instagram, facebook, rozetka, prom-ua (or 0-8).
+    #[arg(long, value_name = "SOURCE", value_parser = parse_source)]
+    pub source: Option<MessageSource>,
+    /// Only chats with this status: new, open, waiting, paused, closed (or 0-4).
+    #[arg(long, value_name = "STATUS", value_parser = parse_chat_status)]
+    pub status: Option<ChatStatus>,
+    /// Only chats of this organization.
+    #[arg(long, value_name = "ID", value_parser = parse_organization)]
+    pub org: Option<OrganizationId>,
+    /// Only chats assigned to this operator.
+    #[arg(long, value_name = "ID", value_parser = parse_operator)]
+    pub operator: Option<OperatorId>,
+    /// Only chats of the client with this phone (its digits count: "+380 (50) 123-45-67" finds 380501234567).
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// Only chats of the client with this Telegram user id.
+    #[arg(long, value_name = "N")]
+    pub tg_user_id: Option<i64>,
+    /// Only chats created then: a UTC day (2026-01-28) or from an instant on; twice for a range, the second day included.
+    #[arg(long, value_name = "DATE", value_parser = parse_date, action = ArgAction::Append)]
+    pub date: Vec<DateBound>,
+}
+
+/// `chathub chats send`.
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// The chat.
+    #[arg(value_name = "ID", value_parser = parse_chat)]
+    pub id: ChatId,
+    /// The text (at most 4,096 characters); optional with --file.
+    #[arg(value_name = "TEXT", required_unless_present = "file")]
+    pub text: Option<String>,
+    /// Attach this file (at most 5 MiB): jpg, jpeg, png, gif, webp, mp4, mp3, ogg, oga, pdf or txt.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+}
+
+/// `chathub simulate ...`.
+#[derive(Debug, Subcommand)]
+pub enum SimulateCommand {
+    /// A messenger user writes to an organization: the message joins the client's open chat or opens one.
+    #[command(after_help = "\
+The client is found by --phone, else --tg-user-id, else created. Prints the chat, the message and whether \
+the chat was created; with --json, the server's answer {\"chat\", \"message\", \"created\"}. \
+Needs a company credential and a server started with --simulator (others answer 404).")]
+    CustomerMessage(CustomerMessageArgs),
+    /// Set a message's delivery status as the messenger would report it.
+    #[command(after_help = "Needs a company credential and a server started with --simulator (others answer 404).")]
+    MessageStatus {
+        /// The message.
+        #[arg(value_name = "MESSAGE_ID", value_parser = parse_message)]
+        id: MessageId,
+        /// new, success, rejected or read (or 0-3).
+        #[arg(value_name = "STATUS", value_parser = parse_message_status)]
+        status: MessageStatus,
+    },
+}
+
+/// `chathub simulate customer-message`.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("who").args(["phone", "tg_user_id"]).required(true).multiple(true)))]
+pub struct CustomerMessageArgs {
+    /// The organization written to.
+    #[arg(long, value_name = "ID", value_parser = parse_organization)]
+    pub org: OrganizationId,
+    /// The messenger: viber, viber-bot, telegram-bot, whatsapp, widget, instagram, facebook, rozetka, prom-ua (or 0-8).
+    #[arg(long, value_name = "SOURCE", value_parser = parse_source)]
+    pub source: MessageSource,
+    /// The theme of a chat this message opens (an open chat keeps its own).
+    #[arg(long, value_name = "THEME")]
+    pub theme: Option<String>,
+    /// The client's name.
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// The client's phone: 7-15 digits; spaces, +, -, ( and ) are ignored.
+    #[arg(long, value_name = "PHONE")]
+    pub phone: Option<String>,
+    /// The client's Telegram user id.
+    #[arg(long, value_name = "N")]
+    pub tg_user_id: Option<i64>,
+    /// The text (at most 4,096 characters); optional with --file.
+    #[arg(value_name = "TEXT", required_unless_present = "file")]
+    pub text: Option<String>,
+    /// Attach this file (at most 5 MiB): jpg, jpeg, png, gif, webp, mp4, mp3, ogg, oga, pdf or txt.
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
 }
 
 /// `chathub operators ...`.
@@ -247,6 +404,20 @@ fn parse_organization(text: &str) -> Result<OrganizationId, String> {
 
 fn parse_operator(text: &str) -> Result<OperatorId, String> {
     parse_positive(text).map(OperatorId)
+}
+
+fn parse_chat(text: &str) -> Result<ChatId, String> {
+    parse_positive(text).map(ChatId)
+}
+
+fn parse_message(text: &str) -> Result<MessageId, String> {
+    parse_positive(text).map(MessageId)
+}
+
+fn parse_date(text: &str) -> Result<DateBound, String> {
+    DateBound::parse(text).ok_or_else(|| {
+        format!("`{}` is neither a date (2026-01-28) nor an instant (2026-01-28T10:15:00Z)", text.trim())
+    })
 }
 
 /// A status a write may set: active, inactive, deleted or 0-2.

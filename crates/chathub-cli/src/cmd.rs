@@ -1,9 +1,11 @@
 //! The commands, one module each, and what they share: the client and the output.
 
+mod chats;
 mod completions;
 mod login;
 mod operators;
 mod orgs;
+mod simulate;
 mod token;
 mod widget;
 
@@ -33,6 +35,8 @@ pub async fn run(cli: Cli, matches: &ArgMatches) -> Result<()> {
         Command::Operators(command) => operators::run(&context, command).await,
         Command::Token(command) => token::run(&context, command).await,
         Command::Widget(args) => widget::run(&context, args).await,
+        Command::Chats(command) => chats::run(&context, command).await,
+        Command::Simulate(command) => simulate::run(&context, command).await,
         Command::Completions(args) => completions::run(&context, &args),
     }
 }

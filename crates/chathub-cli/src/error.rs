@@ -16,6 +16,38 @@ impl std::fmt::Display for UsageError {
 
 impl std::error::Error for UsageError {}
 
+/// The hub closed the live connection for good (`chats watch`): exit code 3
+/// when the credential was refused (revoked, expired, 401, 403), else 1.
+#[derive(Debug)]
+pub struct HubClosed {
+    reason: Option<String>,
+}
+
+impl HubClosed {
+    /// A close for this reason (the server's words, or the client's), if any.
+    pub fn new(reason: Option<String>) -> Self {
+        Self { reason: reason.map(|reason| reason.trim().to_owned()).filter(|reason| !reason.is_empty()) }
+    }
+
+    /// Whether the reason is a refused credential.
+    pub fn refused(&self) -> bool {
+        self.reason.as_deref().is_some_and(|reason| {
+            ["Token revoked", "Token expired", "401", "403"].iter().any(|sign| reason.contains(sign))
+        })
+    }
+}
+
+impl std::fmt::Display for HubClosed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.reason {
+            Some(reason) => write!(f, "the live connection closed: {reason}"),
+            None => f.write_str("the live connection closed"),
+        }
+    }
+}
+
+impl std::error::Error for HubClosed {}
+
 /// Returns early with a [`UsageError`] built like `format!`.
 macro_rules! usage {
     ($($arg:tt)*) => {
@@ -36,6 +68,9 @@ pub fn exit_code(error: &anyhow::Error) -> ExitCode {
     for cause in error.chain() {
         if let Some(client) = cause.downcast_ref::<ClientError>() {
             return ExitCode::from(client_exit_code(client));
+        }
+        if let Some(closed) = cause.downcast_ref::<HubClosed>() {
+            return ExitCode::from(if closed.refused() { REFUSED } else { REQUEST_FAILED });
         }
         if cause.is::<UsageError>() || cause.is::<csv::Error>() {
             return ExitCode::from(USAGE);
@@ -98,5 +133,15 @@ mod tests {
         assert_eq!(exit_code(&anyhow::anyhow!("boom")), ExitCode::from(REQUEST_FAILED));
         let refused = anyhow::Error::new(ClientError::InvalidConfig("x".into()));
         assert_eq!(exit_code(&refused), ExitCode::from(USAGE));
+    }
+
+    #[test]
+    fn hub_closes_exit_3_when_the_credential_went() {
+        let revoked = HubClosed::new(Some("Token revoked".into()));
+        assert_eq!(revoked.to_string(), "the live connection closed: Token revoked");
+        assert_eq!(exit_code(&anyhow::Error::new(revoked)), ExitCode::from(REFUSED));
+        let lost = HubClosed::new(Some("reconnecting failed 4 times: connection refused".into()));
+        assert_eq!(exit_code(&anyhow::Error::new(lost)), ExitCode::from(REQUEST_FAILED));
+        assert_eq!(HubClosed::new(Some("  ".into())).to_string(), "the live connection closed");
     }
 }

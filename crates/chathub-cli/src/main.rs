@@ -8,6 +8,7 @@ mod cmd;
 mod duration;
 mod error;
 mod import;
+mod names;
 mod output;
 
 use std::io::{IsTerminal, Write};

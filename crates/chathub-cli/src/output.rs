@@ -4,7 +4,9 @@
 use std::io::Write;
 
 use anyhow::{Context as _, Result};
+use chathub_client::types::chat::{Author, Chat, ChatClient, Message};
 use chathub_client::{Operator, Organization, SynchronizedOperator};
+use chrono::{DateTime, Utc};
 use comfy_table::{CellAlignment, Table, presets};
 use serde::Serialize;
 
@@ -58,6 +60,11 @@ pub fn count(n: usize, noun: &str) -> String {
         _ if noun.ends_with("ch") || noun.ends_with('s') => format!("{n} {noun}es"),
         _ => format!("{n} {noun}s"),
     }
+}
+
+/// [`count`] for a server's 64-bit total.
+pub fn count_u64(n: u64, noun: &str) -> String {
+    count(usize::try_from(n).unwrap_or(usize::MAX), noun)
 }
 
 /// A table with our style and these column headers.
@@ -128,6 +135,128 @@ pub fn skipped<'a>(rows: impl IntoIterator<Item = (u64, &'a str, &'a str)>) -> T
     table
 }
 
+/// An instant in tables and sentences: UTC, to the second, one width for all.
+pub fn time(instant: DateTime<Utc>) -> String {
+    instant.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// `Olena (380501234567)`, `380501234567`, `Telegram 70123`, or `client 501`.
+pub fn client(client: &ChatClient) -> String {
+    let name = client.name.as_deref().map(str::trim).filter(|name| !name.is_empty());
+    let reach = client.phone.clone().or_else(|| client.tg_user_id.map(|id| format!("Telegram {id}")));
+    match (name, reach) {
+        (Some(name), Some(reach)) => format!("{name} ({reach})"),
+        (Some(name), None) => name.to_owned(),
+        (None, Some(reach)) => reach,
+        (None, None) => format!("client {}", client.id),
+    }
+}
+
+/// Who wrote a message: `client`, `operator 7`, `company` (an operator
+/// message sent with a company credential), `system`.
+pub fn author(message: &Message) -> String {
+    match (message.author, message.operator_id) {
+        (Author::Operator, Some(operator)) => format!("operator {operator}"),
+        (Author::Operator, None) => "company".to_owned(),
+        (author, _) => crate::names::author(author),
+    }
+}
+
+/// A message's text and media on one line: line breaks become ` ⏎ `.
+pub fn message_text(message: &Message) -> String {
+    let mut parts = Vec::new();
+    if let Some(text) = message.message.as_deref().filter(|text| !text.is_empty()) {
+        parts.push(text.lines().collect::<Vec<_>>().join(" ⏎ "));
+    }
+    if let Some(media) = &message.media {
+        parts.push(format!("[{} {}] {}", crate::names::media_type(media.media_type), media.name, media.uri));
+    }
+    parts.join(" ")
+}
+
+/// ID, THEME, CLIENT, SOURCE, STATUS, UNREAD, OPERATOR, ORG, LAST MESSAGE (UTC).
+pub fn chats(chats: &[Chat]) -> Table {
+    let mut table =
+        new_table(&["ID", "THEME", "CLIENT", "SOURCE", "STATUS", "UNREAD", "OPERATOR", "ORG", "LAST MESSAGE (UTC)"]);
+    for chat in chats {
+        table.add_row(vec![
+            chat.id.to_string(),
+            chat.theme.clone().unwrap_or_else(|| "-".to_owned()),
+            client(&chat.client),
+            crate::names::source(chat.mess_source),
+            crate::names::chat_status(chat.chat_status),
+            chat.count_unread.to_string(),
+            chat.operator
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |operator| format!("{} ({})", operator.name, operator.id)),
+            chat.organization_id.to_string(),
+            chat.last_message_at.map_or_else(|| "-".to_owned(), time),
+        ]);
+    }
+    for column in [0, 5, 7] {
+        align_right(&mut table, column);
+    }
+    table
+}
+
+/// `Chats 1-20 of 124 (page 1 of 7; --page 2 for more).`
+pub fn page_summary(page: u32, per_page: u32, shown: usize, total: u64) -> String {
+    let first = u64::from(page - 1) * u64::from(per_page) + 1;
+    let last = first + shown as u64 - 1;
+    let pages = total.div_ceil(u64::from(per_page)).max(1);
+    if u64::from(page) < pages {
+        format!("Chats {first}-{last} of {total} (page {page} of {pages}; --page {} for more).", page + 1)
+    } else {
+        format!("Chats {first}-{last} of {total} (page {page} of {pages}).")
+    }
+}
+
+/// The chat's facts, a few lines (before its messages in `chats show`).
+pub fn chat_summary(chat: &Chat) -> String {
+    let operator = chat.operator.as_ref().map_or_else(|| "none".to_owned(), |op| format!("{} ({})", op.name, op.id));
+    let mut reach = Vec::new();
+    if let Some(phone) = &chat.client.phone {
+        reach.push(format!("phone {phone}"));
+    }
+    if let Some(id) = chat.client.tg_user_id {
+        reach.push(format!("Telegram {id}"));
+    }
+    let name = chat.client.name.as_deref().unwrap_or("(no name)");
+    let reach = if reach.is_empty() { String::new() } else { format!(", {}", reach.join(", ")) };
+    let last = chat.last_message_at.map_or_else(|| "none".to_owned(), |at| format!("{} UTC", time(at)));
+    format!(
+        "Chat {}: {}, {}, organization {}\n\
+         Theme:    {}\n\
+         Client:   {name}{reach} (client {})\n\
+         Operator: {operator}\n\
+         Created:  {} UTC; last message: {last}; unread: {}",
+        chat.id,
+        crate::names::source(chat.mess_source),
+        crate::names::chat_status(chat.chat_status),
+        chat.organization_id,
+        chat.theme.as_deref().unwrap_or("(none)"),
+        chat.client.id,
+        time(chat.created_at),
+        chat.count_unread,
+    )
+}
+
+/// ID, TIME (UTC), FROM, STATUS, MESSAGE, in the order given (oldest first from the server).
+pub fn messages(messages: &[Message]) -> Table {
+    let mut table = new_table(&["ID", "TIME (UTC)", "FROM", "STATUS", "MESSAGE"]);
+    for message in messages {
+        table.add_row(vec![
+            message.id.to_string(),
+            time(message.created_at),
+            author(message),
+            crate::names::message_status(message.status),
+            message_text(message),
+        ]);
+    }
+    align_right(&mut table, 0);
+    table
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,5 +277,30 @@ mod tests {
         assert_eq!(count(1, "operator"), "1 operator");
         assert_eq!(count(0, "operator"), "0 operators");
         assert_eq!(count(3, "batch"), "3 batches");
+        assert_eq!(count_u64(2, "chat"), "2 chats");
+    }
+
+    #[test]
+    fn pages() {
+        assert_eq!(page_summary(1, 20, 3, 3), "Chats 1-3 of 3 (page 1 of 1).");
+        assert_eq!(page_summary(1, 20, 20, 124), "Chats 1-20 of 124 (page 1 of 7; --page 2 for more).");
+        assert_eq!(page_summary(7, 20, 4, 124), "Chats 121-124 of 124 (page 7 of 7).");
+    }
+
+    #[test]
+    fn clients_by_what_is_known() {
+        let mut known = ChatClient {
+            id: chathub_client::types::ClientId(5),
+            name: Some("Olena".into()),
+            phone: Some("380501234567".into()),
+            tg_user_id: Some(70123),
+        };
+        assert_eq!(client(&known), "Olena (380501234567)");
+        known.phone = None;
+        assert_eq!(client(&known), "Olena (Telegram 70123)");
+        known.name = Some("  ".into());
+        assert_eq!(client(&known), "Telegram 70123");
+        known.tg_user_id = None;
+        assert_eq!(client(&known), "client 5");
     }
 }

@@ -15,6 +15,16 @@ const COMMANDS: &[&[&str]] = &[
     &["token", "issue"],
     &["token", "validate"],
     &["widget"],
+    &["chats"],
+    &["chats", "list"],
+    &["chats", "show"],
+    &["chats", "send"],
+    &["chats", "status"],
+    &["chats", "delete"],
+    &["chats", "watch"],
+    &["simulate"],
+    &["simulate", "customer-message"],
+    &["simulate", "message-status"],
     &["completions"],
 ];
 
@@ -49,6 +59,14 @@ fn usage_errors_exit_2() {
         &["token", "issue", "5", "--ttl", "soon"],
         &["token", "issue", "5", "--ttl", "1h", "--expires-at", "2030-01-01T00:00:00Z"],
         &["orgs", "--timeout", "0"],
+        &["chats", "show"],
+        &["chats", "show", "x"],
+        &["chats", "send", "1"],
+        &["chats", "status", "1", "archived"],
+        &["chats", "status", "1", "5"],
+        &["chats", "list", "--per-page", "101"],
+        &["simulate", "customer-message", "--org", "24", "--source", "2", "Hi"],
+        &["simulate", "message-status", "1", "4"],
         &["frobnicate"],
     ] {
         let output = chathub(args).output().expect("run chathub");

@@ -2,6 +2,7 @@
 //! in-process, and against wiremock for the failures a real server does not
 //! produce on demand.
 
+mod chats;
 mod commands;
 mod failures;
 mod help;
