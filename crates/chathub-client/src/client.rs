@@ -147,6 +147,12 @@ impl Client {
         Self { inner: Arc::new(inner) }
     }
 
+    /// What every clone shares (the hub reuses the HTTP client and the credential).
+    #[cfg_attr(not(feature = "hub"), allow(dead_code))]
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+
     /// The base URL requests go to (without a trailing slash).
     pub fn base_url(&self) -> &str {
         &self.inner.base_url

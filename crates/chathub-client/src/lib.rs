@@ -29,6 +29,32 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Chats
+//!
+//! [`Client::chats`] lists, reads, answers, re-statuses and deletes chats
+//! (spec §7); [`media_from_file`] and [`NewMedia::from_bytes`] make media
+//! to send; [`Client::simulator`] plays the messenger users of a
+//! `chathub-server` started with `--simulator`. An operator token works as
+//! the credential too (`ClientBuilder::token`): the operator's organization
+//! only, and no deleting.
+//!
+//! ```no_run
+//! use chathub_client::{ChatStatus, Client};
+//! use chathub_client::types::chat::list_chats::Query;
+//! use chathub_client::types::chat::send_message::Request;
+//!
+//! # async fn run(client: Client) -> Result<(), chathub_client::Error> {
+//! let unread = client.chats().list(&Query::new().status(ChatStatus::New)).await?;
+//! if let Some(chat) = unread.items.first() {
+//!     let history = client.chats().messages(chat.id).await?; // oldest first
+//!     println!("{} messages", history.len());
+//!     let receipt = chathub_client::media_from_file("receipt.pdf").await?;
+//!     client.chats().send(chat.id, Request::media(receipt).with_text("Your receipt")).await?;
+//!     client.chats().set_status(chat.id, ChatStatus::Closed).await?;
+//! }
+//! # Ok(()) }
+//! ```
+//!
 //! # Behaviour on the wire
 //!
 //! - **Credentials**: a login and password (a company token is fetched,
@@ -60,6 +86,9 @@
 //! - **Tracing**: a `debug` event per attempt (method, path, status,
 //!   attempt, latency), an `info` event per retry; never a secret.
 //! - TLS by rustls only; HTTP/2 when the server offers it.
+//! - **Hub** (cargo feature `hub`): [`Client::hub`] opens the real-time
+//!   connection `/chathub` (events, sending, keep-alive, reconnecting with
+//!   a fresh credential); see the `hub` module.
 
 mod auth;
 mod chats;
@@ -67,6 +96,8 @@ mod client;
 mod company;
 mod config;
 mod error;
+#[cfg(feature = "hub")]
+pub mod hub;
 mod media;
 mod operator;
 mod retry;
