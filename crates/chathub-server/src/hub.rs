@@ -8,6 +8,8 @@
 //!   closing on expiry or revocation.
 //! - [`methods`]: `SendMessage` and `SendMediaMessage`.
 //! - [`broadcast`]: which committed events a connection sees, as records.
+//! - [`Hub::shutdown`]: on graceful shutdown every open connection gets
+//!   Close `{"type":7,"allowReconnect":true}` and its socket is closed.
 //!
 //! The pure protocol (records, handshake, texts) is `chathub_types::hub`.
 
@@ -25,6 +27,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{any, post};
 use chathub_types::hub as wire;
+use tokio::sync::watch;
 
 use crate::state::AppState;
 
@@ -52,17 +55,76 @@ impl Default for HubSettings {
     }
 }
 
-/// The hub's shared state: negotiated connections and settings.
-#[derive(Debug, Default)]
+/// The hub's shared state: negotiated connections, settings, and the
+/// shutdown every open connection watches.
+#[derive(Debug)]
 pub struct Hub {
     registry: registry::Registry,
     settings: RwLock<HubSettings>,
+    /// Set once the server shuts down: open connections close with
+    /// `{"type":7,"allowReconnect":true}`, new ones at once.
+    shutting_down: watch::Sender<bool>,
+    /// How many connection tasks are running.
+    live: watch::Sender<usize>,
 }
+
+impl Default for Hub {
+    fn default() -> Self {
+        Self {
+            registry: registry::Registry::default(),
+            settings: RwLock::default(),
+            shutting_down: watch::Sender::new(false),
+            live: watch::Sender::new(0),
+        }
+    }
+}
+
+/// Counts a running connection task while it lives.
+#[derive(Debug)]
+pub struct LiveConnection {
+    live: watch::Sender<usize>,
+}
+
+impl Drop for LiveConnection {
+    fn drop(&mut self) {
+        self.live.send_modify(|count| *count = count.saturating_sub(1));
+    }
+}
+
+/// The longest [`Hub::shutdown`] waits for connections to send their Close.
+pub const SHUTDOWN_WAIT: Duration = Duration::from_secs(5);
 
 impl Hub {
     /// A hub with the spec's timings.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Graceful shutdown (axum's does not close upgraded sockets): every
+    /// open connection gets Close `{"type":7,"allowReconnect":true}` and
+    /// its socket is closed; connections made from now on are closed the
+    /// same way right after the upgrade. Waits until every connection task
+    /// has ended, at most [`SHUTDOWN_WAIT`].
+    pub async fn shutdown(&self) {
+        self.begin_shutdown();
+        let mut live = self.live.subscribe();
+        let _ = tokio::time::timeout(SHUTDOWN_WAIT, live.wait_for(|count| *count == 0)).await;
+    }
+
+    /// Starts [`Hub::shutdown`] without waiting (for `Drop`).
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.send_replace(true);
+    }
+
+    /// A receiver that turns `true` once the server shuts down.
+    pub fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.shutting_down.subscribe()
+    }
+
+    /// Counts a connection task until the guard drops.
+    pub fn live_connection(&self) -> LiveConnection {
+        self.live.send_modify(|count| *count += 1);
+        LiveConnection { live: self.live.clone() }
     }
 
     /// The timings new connections get.

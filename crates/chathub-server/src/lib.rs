@@ -258,8 +258,9 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     Response::from_parts(parts, axum::body::Body::from(body))
 }
 
-/// Serves `app` on `config.listen` until Ctrl-C or SIGTERM, then finishes
-/// in-flight requests and closes the database.
+/// Serves `app` on `config.listen` until Ctrl-C or SIGTERM, then closes
+/// every hub connection (Close with `allowReconnect`), finishes in-flight
+/// requests and closes the database.
 pub async fn run(config: Config) -> Result<(), StartError> {
     let started = start(&config).await?;
     if let Some(demo) = &started.demo {
@@ -274,8 +275,14 @@ pub async fn run(config: Config) -> Result<(), StartError> {
         started.state.store.set_public_url(&format!("http://{address}"));
     }
     let state = started.state.clone();
+    let hub = Arc::clone(&started.state.hub);
     axum::serve(listener, app(started.state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Upgraded sockets are not axum's to close: the hub closes them,
+            // telling each client it may reconnect (docs/hub.md).
+            hub.shutdown().await;
+        })
         .await
         .map_err(|source| StartError::Listen { address, source })?;
     tracing::info!("stopping: closing the database");

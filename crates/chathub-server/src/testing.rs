@@ -47,7 +47,8 @@ name = "Globex Sales"
 name = "Hank Scorpio"
 "#;
 
-/// An in-process server listening on `127.0.0.1:<free port>`, stopped on drop.
+/// An in-process server listening on `127.0.0.1:<free port>`, stopped on
+/// drop (its hub connections are closed as on a graceful shutdown).
 #[derive(Debug)]
 pub struct TestServer {
     base_url: String,
@@ -118,8 +119,10 @@ impl TestServer {
         &self.state
     }
 
-    /// Stops accepting, finishes in-flight requests and waits.
+    /// Closes every hub connection (Close with `allowReconnect`, as on
+    /// SIGTERM), stops accepting, finishes in-flight requests and waits.
     pub async fn stop(mut self) {
+        self.state.hub.shutdown().await;
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -133,6 +136,7 @@ impl TestServer {
 impl Drop for TestServer {
     fn drop(&mut self) {
         if let Some(stop) = self.stop.take() {
+            self.state.hub.begin_shutdown();
             let _ = stop.send(());
             // Release the database connections (a Postgres server has few to spare).
             let db = self.state.store.db().clone();

@@ -1,7 +1,8 @@
 //! One hub connection (§7.3): the handshake, then records in both
 //! directions, keep-alive pings, the client timeout, and the closes of
-//! Decision 28 (expiry, revocation). One task per socket; invocations run
-//! one at a time, in order, as ASP.NET runs them by default.
+//! Decision 28 (expiry, revocation), and the close on graceful shutdown.
+//! One task per socket; invocations run one at a time, in order, as
+//! ASP.NET runs them by default.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -60,6 +61,7 @@ enum Wake {
     Ping,
     ClientTimeout,
     Expired,
+    Shutdown,
 }
 
 impl Link {
@@ -93,9 +95,15 @@ impl Link {
 
 /// Runs a connection to its end.
 pub async fn serve(socket: WebSocket, connection: Connection) {
+    let _live = connection.state.hub.live_connection();
     let now = Instant::now();
     let mut link = Link { socket, buffer: RecordBuffer::default(), last_sent: now, last_received: now };
-    let Some(first) = handshake(&mut link, connection.settings.handshake_timeout).await else {
+    let mut shutdown = connection.state.hub.shutdown_signal();
+    let first = tokio::select! {
+        first = handshake(&mut link, connection.settings.handshake_timeout) => first,
+        _ = shutdown.wait_for(|down| *down) => None,
+    };
+    let Some(first) = first else {
         return;
     };
     tracing::debug!(principal = ?connection.caller.principal, "hub connection open");
@@ -148,6 +156,7 @@ async fn handshake(link: &mut Link, timeout: Duration) -> Option<Vec<Vec<u8>>> {
 async fn run(link: &mut Link, connection: &Connection, first: Vec<Vec<u8>>) -> Step {
     let settings = connection.settings;
     let mut events = connection.state.events.subscribe();
+    let mut shutdown = connection.state.hub.shutdown_signal();
     let far = Instant::now() + Duration::from_secs(10 * 365 * 24 * 3600);
     let expiry = connection
         .caller
@@ -163,6 +172,7 @@ async fn run(link: &mut Link, connection: &Connection, first: Vec<Vec<u8>>) -> S
         let timeout_at = link.last_received + settings.client_timeout;
         let wake = tokio::select! {
             biased;
+            _ = shutdown.wait_for(|down| *down) => Wake::Shutdown,
             () = sleep_until(expiry) => Wake::Expired,
             frame = link.socket.recv() => Wake::Frame(frame),
             event = events.recv() => Wake::Event(event),
@@ -170,6 +180,8 @@ async fn run(link: &mut Link, connection: &Connection, first: Vec<Vec<u8>>) -> S
             () = sleep_until(ping_at) => Wake::Ping,
         };
         let step = match wake {
+            // Graceful shutdown: the client may come back to the next server.
+            Wake::Shutdown => Step::Stop(Some(Outgoing::close(None, true))),
             Wake::Expired => Step::Stop(Some(Outgoing::close(Some(TOKEN_EXPIRED), true))),
             Wake::ClientTimeout => Step::Stop(Some(Outgoing::close(None, true))),
             Wake::Ping => sent(link.send(&Outgoing::Ping).await),
