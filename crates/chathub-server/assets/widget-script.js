@@ -11,24 +11,38 @@
 // tag gets its own panel, mounted right after the tag (or at the end of
 // <body> when the tag sits in <head>) inside a shadow root. A
 // MutationObserver keeps panels in step with the page: removing a tag
-// unmounts its panel (timers and requests stopped); adding a tag or changing
-// its `token` mounts a panel with that token, without a page reload.
+// unmounts its panel (timers, requests and the hub socket stopped); adding a
+// tag or changing its `token` mounts a panel with that token, without a page
+// reload.
 //
 // The panel talks to the server that served this script (the origin of
 // import.meta.url). A token that expires, or a 401, shows "Token expired"
 // and dispatches a window `error` event whose message contains
-// "token expired"; a 403 (revoked token, inactive operator) shows
-// "Token revoked" and dispatches one containing "token revoked". Nothing
-// retries in a loop: a failed request stops the panel until Retry is pressed
-// or the browser comes back online.
+// "token expired"; a 403 (revoked token, inactive operator) or the hub's
+// Close "Token revoked" shows "Token revoked" and dispatches one containing
+// "token revoked". Nothing retries in a loop: a failed request stops the
+// panel until Retry is pressed or the browser comes back online.
+//
+// Chats (spec §7): the operator's organization's chats (GET /api/chat/chats)
+// with their source, status, unread count and who they are assigned to; a
+// chat opens to its messages (oldest first) and a reply box (POST
+// /api/chat/{id}/message), off for Closed chats. Live updates come through
+// the hub `/chathub`, spoken here directly (SignalR's JSON hub protocol over
+// a WebSocket: negotiate with the token in `Authorization`, upgrade with it
+// in `access_token` since browsers cannot set headers on WebSockets, a ping
+// every 15 s, a connection silent for 30 s counts as lost). A lost
+// connection, or a Close that allows reconnecting ("Token expired" while the
+// token still has time by this clock), reconnects after 0, 2, 10 and 30 s,
+// then gives up until the next successful refresh (Refresh, or the browser
+// coming back online); each reconnection reloads the chats, since events may
+// have been missed.
 //
 // Optional tag attribute: `refresh-interval` (seconds, default 30, at least
 // 1): how often the panel re-reads the operator list while connected, which
-// is also how it notices a revocation.
+// is also how it notices a revocation when the hub is not connected.
 //
-// The panel's body is a list of views (see `registerView`); the operator and
-// the organization are the two built in, so chats can be added as another
-// view without touching the panel.
+// The panel's body is a list of views (see `registerView`): the operator,
+// the organization and the chats. `diagnostics()` tells tests what runs.
 
 const TAG_ID = 'operator-chat-panel-script';
 const MODULE_URL = import.meta.url;
@@ -37,8 +51,29 @@ const DEFAULT_REFRESH_SECONDS = 30;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const STATUS_NAMES = new Map([[0, 'Active'], [1, 'Inactive'], [2, 'Deleted']]);
 
-/** Live timers and requests of every panel, for `diagnostics()`. */
-const live = { timers: 0, requests: 0 };
+// Decisions 16-17.
+const CHAT_STATUS_NAMES = new Map([[0, 'New'], [1, 'Open'], [2, 'Waiting'], [3, 'Paused'], [4, 'Closed']]);
+const CHAT_CLOSED = 4;
+const MESSAGE_STATUS_NAMES = new Map([[0, 'New'], [1, 'Sent'], [2, 'Rejected'], [3, 'Read']]);
+const SOURCE_NAMES = new Map([
+  [0, 'Viber'], [1, 'Viber Bot'], [2, 'Telegram Bot'], [3, 'WhatsApp'], [4, 'Widget'],
+  [5, 'Instagram'], [6, 'Facebook'], [7, 'Rozetka'], [8, 'Prom.ua'],
+]);
+const AUTHOR_OPERATOR = 0;
+const AUTHOR_CLIENT = 1;
+/** The most chats one page of the list holds (Decision 21). */
+const CHATS_PER_PAGE = 100;
+
+// The hub (§7.3): the record separator, @microsoft/signalr's keep-alive
+// and timeout, and its default reconnect delays.
+const RECORD_SEPARATOR = '\x1e';
+const HUB_PING_MS = 15_000;
+const HUB_SILENCE_MS = 30_000;
+const HUB_RETRY_DELAYS_MS = [0, 2_000, 10_000, 30_000];
+const TOKEN_REVOKED = 'Token revoked';
+
+/** Live timers, requests and hub sockets of every panel, for `diagnostics()`. */
+const live = { timers: 0, requests: 0, sockets: 0 };
 
 /** Registered views, by `order`. */
 const views = [];
@@ -50,6 +85,45 @@ const panels = new Map();
 
 function statusName(status) {
   return STATUS_NAMES.get(status) ?? `Status ${status}`;
+}
+
+function chatStatusName(status) {
+  return CHAT_STATUS_NAMES.get(status) ?? `Status ${status}`;
+}
+
+function messageStatusName(status) {
+  return MESSAGE_STATUS_NAMES.get(status) ?? `Status ${status}`;
+}
+
+function sourceName(source) {
+  return SOURCE_NAMES.get(source) ?? `Source ${source}`;
+}
+
+/** `10:15`, or `28 Jan, 10:15` for another day; empty for no date. */
+function formatTime(text) {
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) return '';
+  const time = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  if (at.toDateString() === new Date().toDateString()) return time;
+  return `${at.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** The text a ChatHub error answer carries: its `detail`, else its first field error. */
+async function problemText(response) {
+  try {
+    const problem = await response.json();
+    if (typeof problem?.detail === 'string' && problem.detail) return problem.detail;
+    const first = Object.values(problem?.errors ?? {}).flat()[0];
+    if (typeof first === 'string') return first;
+    if (typeof problem?.title === 'string') return problem.title;
+  } catch {
+    // not JSON: the status line says enough
+  }
+  return `${response.status} ${response.statusText}`.trim();
 }
 
 /** The claims of a JWT, read without checking its signature (the server does that). */
@@ -102,9 +176,13 @@ function reportError(message) {
  * Adds a view to every panel, present and future. A view is
  * `{ name, order, create(panel) }`; `create` returns
  * `{ element, update(state), destroy() }`. `update` gets the panel's state:
- * `{ connection, operator, organization, operators, operatorId }`. A view
- * may call `panel.api(path, init)` (the token and an abort signal are added)
- * and `panel.setTimer(fn, ms)`, both stopped when the panel unmounts.
+ * `{ connection, operator, organization, operators, operatorId, hub,
+ * hubDetail }` (`hub`: off, connecting, live, reconnecting, offline,
+ * closing, closed). A view may call `panel.api(path, init)` (the token and
+ * an abort signal are added) and `panel.setTimer(fn, ms)`, both stopped
+ * when the panel unmounts, and `panel.onHub(listener)`, which hears
+ * `{ kind: 'event', target, arguments }` for each hub event and
+ * `{ kind: 'live', reconnected }` each time the hub (re)connects.
  */
 export function registerView(view) {
   views.push(view);
@@ -178,6 +256,580 @@ registerView({
   },
 });
 
+// ------------------------------------------------------------------ chats
+
+/** Whether `value` looks like a chat of Decision 18. */
+function isChat(value) {
+  return isObject(value) && Number.isInteger(value.id);
+}
+
+/** Whether `value` looks like a message of Decision 19. */
+function isMessage(value) {
+  return isObject(value) && Number.isInteger(value.id) && Number.isInteger(value.chatId);
+}
+
+/** What a chat is called: its client's name, phone or Telegram id. */
+function chatTitle(chat) {
+  const client = isObject(chat.client) ? chat.client : {};
+  if (typeof client.name === 'string' && client.name.trim()) return client.name;
+  if (typeof client.phone === 'string' && client.phone) return `+${client.phone}`;
+  if (client.tgUserId !== null && client.tgUserId !== undefined) return `Telegram user ${client.tgUserId}`;
+  return `Chat #${chat.id}`;
+}
+
+/** A message's text for a one-line preview. */
+function preview(message) {
+  if (typeof message.message === 'string' && message.message.trim()) return message.message;
+  if (isObject(message.media)) return `[${message.media.name ?? 'media'}]`;
+  return '';
+}
+
+/**
+ * The chats view: the list, the open chat and its reply box. It mirrors the
+ * server: events change what they name at once, then the chat is read again
+ * (`GET /api/chat/chats/{id}`) for what only the server counts
+ * (`countUnread`: `ChatCreated` already counts the message whose
+ * `ReceiveMessage` follows it, Decision 30).
+ */
+class ChatsView {
+  constructor(panel) {
+    this.panel = panel;
+    this.state = panel.state;
+    /** Chats by id. */
+    this.chats = new Map();
+    this.total = 0;
+    this.loaded = false;
+    this.listError = '';
+    this.listGeneration = 0;
+    /** Chats an event touched while the list was loading (null: not loading). */
+    this.touched = null;
+    /** Per chat: a re-read in flight, and whether another is wanted after it. */
+    this.rereads = new Map();
+    /** The chat of each message seen, for MessageStatusChanged. */
+    this.messageChats = new Map();
+    /** The last message seen per chat, for the rows' previews. */
+    this.lastMessages = new Map();
+    this.listReloadTimer = null;
+    /** The open chat: `{ id, messages: Map, loaded, queue, error }`, or null. */
+    this.open = null;
+    this.openGeneration = 0;
+    this.sending = false;
+    this.rows = new Map();
+
+    this.summary = h('p', { class: 'label', 'data-part': 'chats-summary', 'aria-live': 'polite' }, '');
+    this.liveText = h('p', { class: 'live', 'data-part': 'live' }, '');
+    this.list = h('ul', { class: 'chat-list', 'data-part': 'chats', 'aria-label': 'Chats' });
+    this.messagesTitle = h('h3', { id: 'conversation-title', tabindex: '-1', 'data-part': 'chat-title' }, '');
+    this.chatInfo = h('p', { class: 'label', 'data-part': 'chat-info' }, '');
+    this.messageList = h('ol', { class: 'messages', 'data-part': 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
+    this.closeButton = h('button', { type: 'button', 'data-part': 'close-chat' }, 'Back to the list');
+    this.closeButton.addEventListener('click', () => this.closeChat());
+    this.replyText = h('textarea', { id: 'reply-text', rows: '2', 'data-part': 'reply-text', maxlength: '4096' });
+    this.replyText.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        this.send();
+      }
+    });
+    this.sendButton = h('button', { type: 'submit', 'data-part': 'send' }, 'Send');
+    this.replyNote = h('p', { class: 'label', id: 'reply-note', 'data-part': 'reply-note', role: 'status' }, '');
+    this.replyForm = h(
+      'form',
+      { class: 'reply', 'data-part': 'reply', 'aria-label': 'Reply' },
+      h('label', { for: 'reply-text', class: 'label' }, 'Reply'),
+      this.replyText,
+      h('div', { class: 'reply-actions' }, this.replyNote, this.sendButton),
+    );
+    this.replyForm.addEventListener('submit', (event) => {
+      event.preventDefault();
+      this.send();
+    });
+    this.conversation = h(
+      'section',
+      { class: 'conversation', 'data-part': 'conversation', 'aria-labelledby': 'conversation-title', hidden: true },
+      h('div', { class: 'chats-head' }, this.messagesTitle, this.closeButton),
+      this.chatInfo,
+      this.messageList,
+      this.replyForm,
+    );
+    this.element = h(
+      'div',
+      { class: 'view', 'data-view': 'chats', hidden: true },
+      h('div', { class: 'chats-head' }, h('h3', { id: 'chats-title' }, 'Chats'), this.liveText),
+      this.summary,
+      this.list,
+      this.conversation,
+    );
+    this.unsubscribe = panel.onHub((message) => this.onHub(message));
+  }
+
+  // ------------------------------------------------------------ panel side
+
+  update(state) {
+    this.state = state;
+    if (state.connection === 'connected') this.element.hidden = false;
+    // Without live updates the list is still worth showing, once.
+    if (!this.loaded && this.touched === null && ['offline', 'reconnecting'].includes(state.hub)) this.loadChats();
+    this.renderLive();
+    this.renderList();
+    this.renderConversation();
+  }
+
+  destroy() {
+    this.unsubscribe();
+  }
+
+  onHub(message) {
+    if (message.kind === 'live') {
+      this.loadChats();
+      if (this.open) this.openChat(this.open.id, false);
+      return;
+    }
+    const [first, second] = message.arguments;
+    switch (message.target) {
+      case 'ChatCreated':
+        if (isChat(first)) this.chatCreated(first);
+        break;
+      case 'ReceiveMessage':
+      case 'ReceiveMediaMessage':
+        if (isMessage(first)) this.messageReceived(first);
+        break;
+      case 'ChatStatusChanged':
+        if (Number.isInteger(first) && Number.isInteger(second)) this.chatStatusChanged(first, second);
+        break;
+      case 'MessageStatusChanged':
+        if (Number.isInteger(first) && Number.isInteger(second)) this.messageStatusChanged(first, second);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** A request's end that ends the token: true when handled. */
+  endsToken(response) {
+    if (response.status === 401) this.panel.expire();
+    else if (response.status === 403) this.panel.revoke();
+    else return false;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- events
+
+  chatCreated(chat) {
+    if (!this.chats.has(chat.id)) this.total += 1;
+    this.chats.set(chat.id, chat);
+    this.touched?.add(chat.id);
+    this.renderList();
+  }
+
+  messageReceived(message) {
+    this.messageChats.set(message.id, message.chatId);
+    this.lastMessages.set(message.chatId, message);
+    const chat = this.chats.get(message.chatId);
+    if (chat) {
+      chat.lastMessageAt = message.createdAt ?? chat.lastMessageAt;
+      // Decision 25: an operator's reply takes an unassigned chat.
+      if (message.author === AUTHOR_OPERATOR && !chat.operator && Number.isInteger(message.operatorId)) {
+        chat.operator = { id: message.operatorId, name: this.operatorName(message.operatorId), photo: null };
+      }
+    }
+    this.touched?.add(message.chatId);
+    if (this.open?.id === message.chatId) {
+      if (this.open.loaded) this.open.messages.set(message.id, message);
+      else this.open.queue.push(() => this.open.messages.set(message.id, message));
+    }
+    this.reread(message.chatId);
+    this.renderList();
+    this.renderConversation();
+  }
+
+  chatStatusChanged(chatId, status) {
+    const chat = this.chats.get(chatId);
+    if (chat) chat.chatStatus = status;
+    else this.reread(chatId);
+    this.touched?.add(chatId);
+    this.renderList();
+    this.renderConversation();
+  }
+
+  messageStatusChanged(messageId, status) {
+    const apply = () => {
+      const message = this.open?.messages.get(messageId);
+      if (message) message.status = status;
+    };
+    if (this.open && !this.open.loaded) this.open.queue.push(apply);
+    else apply();
+    const last = [...this.lastMessages.values()].find((message) => message.id === messageId);
+    if (last) last.status = status;
+    const chatId = this.messageChats.get(messageId);
+    if (chatId === undefined) {
+      // A message of a chat this panel has not read: its unread count may change.
+      this.reloadListSoon();
+    } else {
+      this.touched?.add(chatId);
+      this.reread(chatId);
+    }
+    this.renderConversation();
+  }
+
+  // ------------------------------------------------------------- requests
+
+  async loadChats() {
+    const generation = ++this.listGeneration;
+    this.touched = new Set();
+    let response;
+    let body;
+    try {
+      response = await this.panel.api(`/api/chat/chats?per_page=${CHATS_PER_PAGE}`);
+      if (response.ok) body = await response.json();
+    } catch (error) {
+      if (error?.name === 'AbortError' || generation !== this.listGeneration) return;
+      this.touched = null;
+      this.listError = 'The chats could not be loaded.';
+      this.renderList();
+      return;
+    }
+    if (generation !== this.listGeneration || this.endsToken(response)) return;
+    const touched = this.touched ?? new Set();
+    this.touched = null;
+    if (!response.ok || !isObject(body) || !Array.isArray(body.items)) {
+      this.listError = response.ok ? 'The chats came in a shape the panel cannot read.' : await problemText(response);
+      this.renderList();
+      return;
+    }
+    const chats = new Map(body.items.filter(isChat).map((chat) => [chat.id, chat]));
+    // What events said while the list was on its way: keep it, then read it again.
+    for (const id of touched) {
+      if (!chats.has(id) && this.chats.has(id)) chats.set(id, this.chats.get(id));
+      this.reread(id);
+    }
+    this.chats = chats;
+    this.total = Number.isInteger(body.total) ? Math.max(body.total, chats.size) : chats.size;
+    this.loaded = true;
+    this.listError = '';
+    if (this.open && !this.chats.has(this.open.id) && !touched.has(this.open.id)) this.closeChat();
+    this.renderList();
+    this.renderConversation();
+  }
+
+  reloadListSoon() {
+    if (this.listReloadTimer !== null) return;
+    this.listReloadTimer = this.panel.setTimer(() => {
+      this.listReloadTimer = null;
+      this.loadChats();
+    }, 250);
+  }
+
+  /** Reads one chat again; one request per chat at a time, and one more if asked meanwhile. */
+  async reread(id) {
+    const running = this.rereads.get(id);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const entry = { again: false };
+    this.rereads.set(id, entry);
+    try {
+      do {
+        entry.again = false;
+        let response;
+        let chat;
+        try {
+          response = await this.panel.api(`/api/chat/chats/${id}`);
+          if (response.ok) chat = await response.json();
+        } catch {
+          return;
+        }
+        if (this.endsToken(response)) return;
+        if (response.status === 404) {
+          if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
+          if (this.open?.id === id) this.closeChat();
+        } else if (isChat(chat)) {
+          this.chats.set(id, chat);
+        }
+        this.renderList();
+        this.renderConversation();
+      } while (entry.again);
+    } finally {
+      this.rereads.delete(id);
+    }
+  }
+
+  /** Opens chat `id` and reads its messages (`focus`: move the keyboard there). */
+  async openChat(id, focus = true) {
+    const generation = ++this.openGeneration;
+    const previous = this.open?.id === id ? this.open : null;
+    this.open = { id, messages: previous?.messages ?? new Map(), loaded: false, queue: [], error: '' };
+    this.replyNote.textContent = '';
+    this.renderList();
+    this.renderConversation();
+    if (focus) this.messagesTitle.focus();
+    let response;
+    let list;
+    try {
+      response = await this.panel.api(`/api/chat/${id}/messages`);
+      if (response.ok) list = await response.json();
+    } catch (error) {
+      if (error?.name === 'AbortError' || generation !== this.openGeneration) return;
+      this.open.error = 'The messages could not be loaded.';
+      this.renderConversation();
+      return;
+    }
+    if (generation !== this.openGeneration || this.endsToken(response)) return;
+    if (response.status === 404) {
+      this.chats.delete(id);
+      this.closeChat();
+      this.renderList();
+      return;
+    }
+    if (!response.ok || !Array.isArray(list)) {
+      this.open.error = response.ok ? 'The messages came in a shape the panel cannot read.' : await problemText(response);
+      this.renderConversation();
+      return;
+    }
+    const open = this.open;
+    open.messages = new Map();
+    for (const message of list.filter(isMessage)) {
+      open.messages.set(message.id, message);
+      this.messageChats.set(message.id, id);
+    }
+    if (open.messages.size > 0) this.lastMessages.set(id, [...open.messages.values()].at(-1));
+    // Events that came while the messages were on their way, in order.
+    for (const apply of open.queue) apply();
+    open.queue = [];
+    open.loaded = true;
+    this.renderList();
+    this.renderConversation();
+    this.messageList.scrollTop = this.messageList.scrollHeight;
+  }
+
+  closeChat() {
+    const id = this.open?.id;
+    this.openGeneration += 1;
+    this.open = null;
+    this.renderList();
+    this.renderConversation();
+    if (id !== undefined) this.rows.get(id)?.button.focus();
+  }
+
+  async send() {
+    const open = this.open;
+    const chat = open && this.chats.get(open.id);
+    const text = this.replyText.value.trim();
+    if (!chat || this.sending || !this.canReply(chat)) return;
+    if (!text) {
+      this.replyNote.textContent = 'Write a message first.';
+      return;
+    }
+    this.sending = true;
+    this.replyNote.textContent = 'Sending…';
+    this.renderConversation();
+    let response;
+    let message;
+    try {
+      response = await this.panel.api(`/api/chat/${chat.id}/message`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ textMessage: text }),
+      });
+      if (response.ok) message = await response.json();
+    } catch (error) {
+      if (error?.name === 'AbortError') return;
+      this.replyNote.textContent = 'Not sent: ChatHub cannot be reached.';
+      return;
+    } finally {
+      this.sending = false;
+      this.renderConversation();
+    }
+    if (this.endsToken(response)) return;
+    if (!response.ok) {
+      this.replyNote.textContent = `Not sent: ${await problemText(response)}`;
+      return;
+    }
+    if (this.replyText.value.trim() === text) this.replyText.value = '';
+    this.replyNote.textContent = 'Sent.';
+    if (isMessage(message)) this.messageReceived(message);
+    else this.reread(chat.id);
+  }
+
+  // ------------------------------------------------------------- rendering
+
+  operatorName(id) {
+    if (id === this.state.operatorId) return this.state.operator?.name ?? 'You';
+    return this.state.operators.find((operator) => operator.id === id)?.name ?? `Operator #${id}`;
+  }
+
+  canReply(chat) {
+    return this.state.connection === 'connected' && chat.chatStatus !== CHAT_CLOSED;
+  }
+
+  renderLive() {
+    const { hub, hubDetail } = this.state;
+    const texts = {
+      off: '',
+      connecting: 'Live updates: connecting…',
+      live: 'Live updates: on',
+      reconnecting: 'Live updates: reconnecting…',
+      offline: `Live updates: off${hubDetail ? ` (${hubDetail})` : ''}. Refresh to try again.`,
+      closing: 'Live updates: off',
+      closed: 'Live updates: off',
+    };
+    this.liveText.textContent = texts[hub] ?? '';
+    this.liveText.dataset.hub = hub;
+  }
+
+  renderList() {
+    const chats = [...this.chats.values()].sort((a, b) => b.id - a.id);
+    const unread = chats.reduce((sum, chat) => sum + (Number.isInteger(chat.countUnread) ? chat.countUnread : 0), 0);
+    const organization = this.state.organization?.name;
+    this.list.setAttribute('aria-label', organization ? `Chats of ${organization}` : 'Chats');
+    if (this.listError) this.summary.textContent = this.listError;
+    else if (!this.loaded && chats.length === 0) this.summary.textContent = 'Loading chats…';
+    else if (chats.length === 0) this.summary.textContent = 'No chats yet.';
+    else {
+      const shown = this.total > chats.length ? `${chats.length} of ${this.total} chats` : `${chats.length} ${chats.length === 1 ? 'chat' : 'chats'}`;
+      this.summary.textContent = `${shown}, ${unread} unread`;
+    }
+    const active = this.element.getRootNode()?.activeElement ?? null;
+    for (const [id, row] of this.rows) {
+      if (!this.chats.has(id)) this.rows.delete(id);
+      else row.seen = false;
+    }
+    const items = chats.map((chat) => {
+      let row = this.rows.get(chat.id);
+      if (!row) {
+        const button = h('button', { type: 'button', class: 'chat-row' });
+        button.addEventListener('click', () => {
+          if (this.open?.id === chat.id) this.closeChat();
+          else this.openChat(chat.id);
+        });
+        row = { item: h('li', { 'data-chat-id': chat.id }, button), button };
+        this.rows.set(chat.id, row);
+      }
+      this.fillRow(row, chat);
+      return row.item;
+    });
+    const same = items.length === this.list.children.length && items.every((item, i) => this.list.children[i] === item);
+    if (!same) {
+      this.list.replaceChildren(...items);
+      if (active && this.list.contains(active)) active.focus();
+    }
+  }
+
+  fillRow(row, chat) {
+    const { item, button } = row;
+    const unread = Number.isInteger(chat.countUnread) ? chat.countUnread : 0;
+    const operator = isObject(chat.operator) ? chat.operator : null;
+    const assigned = !operator ? 'none' : operator.id === this.state.operatorId ? 'self' : 'other';
+    const closed = chat.chatStatus === CHAT_CLOSED;
+    item.dataset.status = String(chat.chatStatus);
+    item.dataset.unread = String(unread);
+    item.dataset.assigned = assigned;
+    item.classList.toggle('closed', closed);
+    button.setAttribute('aria-current', this.open?.id === chat.id ? 'true' : 'false');
+    const last = this.lastMessages.get(chat.id);
+    const lines = [
+      h(
+        'span',
+        { class: 'chat-line' },
+        h('span', { class: 'chat-name', 'data-part': 'chat-name' }, chatTitle(chat)),
+        unread > 0 ? h('span', { class: 'badge unread', 'data-part': 'unread', 'aria-label': `${unread} unread` }, String(unread)) : '',
+      ),
+    ];
+    if (typeof chat.theme === 'string' && chat.theme) lines.push(h('span', { class: 'chat-theme', 'data-part': 'theme' }, chat.theme));
+    const meta = h(
+      'span',
+      { class: 'chat-meta' },
+      h('span', { 'data-part': 'source' }, sourceName(chat.messSource)),
+      h('span', { class: 'badge chat-status', 'data-part': 'chat-status', 'data-chat-status': chat.chatStatus }, chatStatusName(chat.chatStatus)),
+    );
+    if (assigned === 'other') meta.append(h('span', { 'data-part': 'assigned' }, `Assigned to ${operator.name ?? `operator #${operator.id}`}`));
+    if (assigned === 'self') meta.append(h('span', { 'data-part': 'assigned' }, 'Assigned to you'));
+    lines.push(meta);
+    if (last && preview(last)) lines.push(h('span', { class: 'chat-preview', 'data-part': 'preview' }, preview(last)));
+    button.replaceChildren(...lines);
+  }
+
+  renderConversation() {
+    const open = this.open;
+    const chat = open && this.chats.get(open.id);
+    this.conversation.hidden = !chat;
+    if (!chat) return;
+    this.conversation.dataset.chatId = String(chat.id);
+    this.messagesTitle.textContent = `Chat with ${chatTitle(chat)}`;
+    const operator = isObject(chat.operator) ? chat.operator : null;
+    const who = !operator ? 'Unassigned' : operator.id === this.state.operatorId ? 'Assigned to you' : `Assigned to ${operator.name ?? `operator #${operator.id}`}`;
+    const theme = typeof chat.theme === 'string' && chat.theme ? `${chat.theme} · ` : '';
+    this.chatInfo.textContent = `${theme}${sourceName(chat.messSource)} · ${chatStatusName(chat.chatStatus)} · ${who}`;
+    if (open.error) {
+      this.messageList.replaceChildren(h('li', { class: 'label' }, open.error));
+    } else if (!open.loaded && open.messages.size === 0) {
+      this.messageList.replaceChildren(h('li', { class: 'label' }, 'Loading messages…'));
+    } else {
+      const atBottom = this.messageList.scrollHeight - this.messageList.scrollTop - this.messageList.clientHeight < 24;
+      this.messageList.replaceChildren(...[...open.messages.values()].sort((a, b) => a.id - b.id).map((message) => this.messageItem(chat, message)));
+      if (atBottom) this.messageList.scrollTop = this.messageList.scrollHeight;
+    }
+    const closed = chat.chatStatus === CHAT_CLOSED;
+    const allowed = this.canReply(chat);
+    this.replyText.disabled = !allowed;
+    this.sendButton.disabled = !allowed || this.sending;
+    this.replyForm.dataset.closed = String(closed);
+    if (closed) this.replyNote.textContent = 'This chat is closed: replies are off.';
+    else if (this.state.connection !== 'connected' && ['expired', 'revoked', 'invalid'].includes(this.state.connection)) {
+      this.replyNote.textContent = 'Replies need a valid operator token.';
+    } else if (this.replyNote.textContent === 'This chat is closed: replies are off.') this.replyNote.textContent = '';
+  }
+
+  messageItem(chat, message) {
+    const fromClient = message.author === AUTHOR_CLIENT;
+    const author = fromClient
+      ? chatTitle(chat)
+      : message.author === AUTHOR_OPERATOR
+        ? Number.isInteger(message.operatorId) ? (message.operatorId === this.state.operatorId ? 'You' : this.operatorName(message.operatorId)) : 'Company'
+        : 'System';
+    const body = [];
+    if (typeof message.message === 'string' && message.message) body.push(h('p', { class: 'text', 'data-part': 'text' }, message.message));
+    if (isObject(message.media) && typeof message.media.uri === 'string') {
+      const media = message.media;
+      const name = typeof media.name === 'string' ? media.name : 'attachment';
+      const image = media.type === 1 && typeof media.format === 'string' && media.format.startsWith('image/');
+      body.push(
+        image
+          ? h('a', { href: media.uri, target: '_blank', rel: 'noopener noreferrer', class: 'media' }, h('img', { src: media.uri, alt: name, loading: 'lazy' }))
+          : h('p', { class: 'media' }, h('a', { href: media.uri, target: '_blank', rel: 'noopener noreferrer', download: name }, name)),
+      );
+    }
+    return h(
+      'li',
+      {
+        class: `message ${fromClient ? 'from-client' : 'from-operator'}`,
+        'data-message-id': message.id,
+        'data-author': message.author,
+        'data-status': message.status,
+      },
+      h(
+        'p',
+        { class: 'message-meta' },
+        h('span', { class: 'author' }, author),
+        ' ',
+        h('time', { datetime: message.createdAt ?? '' }, formatTime(message.createdAt)),
+        ' ',
+        h('span', { class: 'badge message-status', 'data-part': 'message-status' }, messageStatusName(message.status)),
+      ),
+      ...body,
+    );
+  }
+}
+
+registerView({
+  name: 'chats',
+  order: 30,
+  create(panel) {
+    return new ChatsView(panel);
+  },
+});
+
 // ------------------------------------------------------------------ style
 
 const STYLE = `
@@ -186,6 +838,7 @@ const STYLE = `
 .panel {
   --bg: #ffffff; --fg: #1f2328; --muted: #57606a; --border: #8c959f; --accent: #0a58ca;
   --ok: #116329; --warn: #7d4e00; --bad: #b3261e; --badge-bg: #eef1f4; --focus: #0a58ca;
+  --on-accent: #ffffff; --mine: #e7f0ff;
   font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
   color: var(--fg); background: var(--bg); border: 1px solid var(--border); border-radius: 10px;
   padding: 0.9rem 1rem; max-width: 30rem;
@@ -194,6 +847,7 @@ const STYLE = `
   .panel {
     --bg: #1e1f22; --fg: #e8eaed; --muted: #b4bac2; --border: #6e7681; --accent: #8ab4f8;
     --ok: #7ee2a8; --warn: #f2cc60; --bad: #ffb4ab; --badge-bg: #2d3036; --focus: #8ab4f8;
+    --on-accent: #1e1f22; --mine: #23324a;
   }
 }
 header { display: flex; justify-content: space-between; align-items: baseline; gap: 1rem; flex-wrap: wrap; }
@@ -227,7 +881,276 @@ button {
 button:hover { background: var(--badge-bg); }
 button:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 button[hidden], [hidden] { display: none; }
+button:disabled { color: var(--muted); border-color: var(--muted); cursor: not-allowed; }
+button:disabled:hover { background: transparent; }
+a { color: var(--accent); }
+a:focus-visible, textarea:focus-visible, h3:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+h3:focus:not(:focus-visible) { outline: none; }
+.chats-head { display: flex; justify-content: space-between; align-items: baseline; gap: 0.5rem; flex-wrap: wrap; }
+.live { font-size: 0.85rem; color: var(--muted); }
+.live[data-hub="live"]::before { content: ""; display: inline-block; width: 0.5rem; height: 0.5rem; border-radius: 50%; background: var(--ok); margin-right: 0.3rem; }
+.chat-list { gap: 0.35rem; margin-top: 0.35rem; }
+.chat-row {
+  display: grid; gap: 0.1rem; width: 100%; text-align: left; color: var(--fg); background: var(--bg);
+  border: 1px solid var(--border); border-radius: 8px; padding: 0.4rem 0.6rem; font-size: 0.95rem;
+}
+.chat-row[aria-current="true"] { border-color: var(--accent); box-shadow: inset 4px 0 0 var(--accent); }
+li.closed .chat-row { background: var(--badge-bg); border-style: dashed; }
+li.closed .chat-name { font-weight: 400; }
+.chat-line { display: flex; justify-content: space-between; gap: 0.5rem; }
+.chat-name { font-weight: 600; }
+.chat-theme, .chat-preview { color: var(--fg); font-size: 0.85rem; }
+.chat-preview { color: var(--muted); overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.chat-meta { display: flex; gap: 0.45rem; flex-wrap: wrap; align-items: baseline; font-size: 0.85rem; color: var(--muted); }
+.badge.unread { background: var(--accent); color: var(--on-accent); font-weight: 600; }
+.chat-status[data-chat-status="0"] { color: var(--ok); }
+.chat-status[data-chat-status="4"] { color: var(--bad); }
+.conversation { display: grid; gap: 0.45rem; border-top: 1px solid var(--border); padding-top: 0.7rem; }
+.conversation[hidden] { display: none; }
+.messages { max-height: 20rem; overflow-y: auto; gap: 0.4rem; padding: 0.1rem; }
+.message { padding: 0.35rem 0.6rem; border-radius: 8px; background: var(--badge-bg); max-width: 88%; justify-self: start; }
+.message.from-operator { justify-self: end; background: var(--mine); }
+.message-meta { font-size: 0.8rem; color: var(--muted); display: flex; gap: 0.35rem; align-items: baseline; flex-wrap: wrap; }
+.message-meta .author { color: var(--fg); font-weight: 600; }
+.message-meta time { color: var(--fg); }
+.message .text { white-space: pre-wrap; overflow-wrap: anywhere; }
+.message .badge { background: transparent; color: var(--fg); padding: 0; }
+.message[data-status="3"] .message-status { color: var(--ok); }
+.message[data-status="2"] .message-status { color: var(--bad); }
+.message img { display: block; max-width: 100%; max-height: 12rem; border-radius: 6px; margin-top: 0.25rem; }
+.reply { display: grid; gap: 0.3rem; }
+.reply textarea {
+  width: 100%; font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--border);
+  border-radius: 6px; padding: 0.35rem 0.5rem; resize: vertical;
+}
+.reply textarea:disabled { background: var(--badge-bg); cursor: not-allowed; }
+.reply-actions { display: flex; justify-content: space-between; align-items: center; gap: 0.6rem; }
 `;
+
+// -------------------------------------------------------------------- hub
+
+/**
+ * One panel's connection to the hub `/chathub` (§7.3), in SignalR's JSON
+ * hub protocol. It reports its state to the panel (`state.hub`) and hands
+ * records to the panel's hub listeners; every timer is the panel's, so
+ * unmounting stops it.
+ */
+class HubConnection {
+  constructor(panel) {
+    this.panel = panel;
+    this.socket = null;
+    /** Sockets not yet closed (ours, closing included). */
+    this.sockets = new Set();
+    this.generation = 0;
+    this.attempt = 0;
+    this.everLive = false;
+    this.stopped = false;
+    this.pingTimer = null;
+    this.silenceTimer = null;
+    this.retryTimer = null;
+  }
+
+  report(hub, hubDetail = '') {
+    if (!this.panel.destroyed) this.panel.setState({ hub, hubDetail });
+  }
+
+  /** Connects unless connected, connecting or waiting to reconnect. */
+  start() {
+    if (this.stopped || !['off', 'offline'].includes(this.panel.state.hub)) return;
+    this.attempt = 0;
+    this.connect();
+  }
+
+  async connect() {
+    if (this.stopped) return;
+    const generation = ++this.generation;
+    this.report(this.everLive ? 'reconnecting' : 'connecting');
+    let response;
+    let answer;
+    try {
+      response = await this.panel.api('/chathub/negotiate?negotiateVersion=1', { method: 'POST' });
+      if (response.ok) answer = await response.json();
+    } catch (error) {
+      if (error?.name === 'AbortError' || generation !== this.generation) return;
+      this.lost('the hub cannot be reached');
+      return;
+    }
+    if (this.stopped || generation !== this.generation) return;
+    if (response.status === 401) {
+      this.panel.expire();
+      return;
+    }
+    if (response.status === 403) {
+      this.panel.revoke();
+      return;
+    }
+    if (!response.ok || typeof answer?.connectionToken !== 'string') {
+      this.lost(answer?.error ?? `negotiation answered ${response.status}`);
+      return;
+    }
+    const url = new URL('/chathub', API_ORIGIN);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    url.searchParams.set('id', answer.connectionToken);
+    url.searchParams.set('access_token', this.panel.token);
+    this.open(url);
+  }
+
+  open(url) {
+    const socket = new WebSocket(url);
+    this.socket = socket;
+    this.sockets.add(socket);
+    live.sockets += 1;
+    let buffer = '';
+    let handshaken = false;
+    socket.addEventListener('open', () => {
+      if (this.socket !== socket) return;
+      socket.send(JSON.stringify({ protocol: 'json', version: 1 }) + RECORD_SEPARATOR);
+      this.watch();
+    });
+    socket.addEventListener('message', (event) => {
+      if (this.socket !== socket || typeof event.data !== 'string') return;
+      this.watch();
+      buffer += event.data;
+      const records = buffer.split(RECORD_SEPARATOR);
+      buffer = records.pop() ?? '';
+      for (const text of records) {
+        if (this.socket !== socket) return;
+        let record;
+        try {
+          record = JSON.parse(text);
+        } catch {
+          this.lost('the hub sent a record the panel cannot read');
+          return;
+        }
+        if (!isObject(record)) continue;
+        if (!handshaken) {
+          if (typeof record.error === 'string') {
+            this.giveUp(record.error);
+            return;
+          }
+          handshaken = true;
+          this.onLive();
+        } else {
+          this.onRecord(record);
+        }
+      }
+    });
+    socket.addEventListener('close', () => {
+      this.sockets.delete(socket);
+      live.sockets -= 1;
+      if (this.socket === socket) {
+        this.socket = null;
+        this.lost('the connection dropped');
+      } else if (this.stopped && this.sockets.size === 0) {
+        this.report('closed');
+      }
+    });
+  }
+
+  onLive() {
+    const reconnected = this.everLive;
+    this.everLive = true;
+    this.attempt = 0;
+    this.report('live');
+    this.schedulePing();
+    this.panel.emitHub({ kind: 'live', reconnected });
+  }
+
+  onRecord(record) {
+    switch (record.type) {
+      case 1:
+        if (typeof record.target === 'string' && Array.isArray(record.arguments)) {
+          this.panel.emitHub({ kind: 'event', target: record.target, arguments: record.arguments });
+        }
+        break;
+      case 7: {
+        const reason = typeof record.error === 'string' && record.error ? record.error : '';
+        if (reason === TOKEN_REVOKED) {
+          this.detach();
+          this.panel.revoke();
+        } else if (record.allowReconnect === true) {
+          this.lost(reason || 'the hub closed the connection');
+        } else {
+          this.giveUp(reason || 'the hub closed the connection');
+        }
+        break;
+      }
+      default:
+        // 6 Ping: `watch` already counted it; 3 Completion: the panel invokes nothing.
+        break;
+    }
+  }
+
+  /** Sends a ping every 15 s, as @microsoft/signalr does. */
+  schedulePing() {
+    this.panel.clearTimer(this.pingTimer);
+    this.pingTimer = this.panel.setTimer(() => {
+      this.pingTimer = null;
+      if (this.socket?.readyState !== WebSocket.OPEN) return;
+      this.socket.send(JSON.stringify({ type: 6 }) + RECORD_SEPARATOR);
+      this.schedulePing();
+    }, HUB_PING_MS);
+  }
+
+  /** Restarts the 30 s silence clock: the server pings every 15 s. */
+  watch() {
+    this.panel.clearTimer(this.silenceTimer);
+    this.silenceTimer = this.panel.setTimer(() => {
+      this.silenceTimer = null;
+      this.lost('no word from the hub for 30 s');
+    }, HUB_SILENCE_MS);
+  }
+
+  /** Lets go of the socket (closing it) and its timers. */
+  detach() {
+    for (const timer of [this.pingTimer, this.silenceTimer, this.retryTimer]) this.panel.clearTimer(timer);
+    this.pingTimer = null;
+    this.silenceTimer = null;
+    this.retryTimer = null;
+    this.generation += 1;
+    const socket = this.socket;
+    this.socket = null;
+    if (!socket) return;
+    // Closing a socket still connecting makes Chromium log an error: close it once open.
+    if (socket.readyState === WebSocket.CONNECTING) socket.addEventListener('open', () => socket.close(1000));
+    else if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+  }
+
+  /** The connection is gone but may come back: the next delay, or offline once they are used up. */
+  lost(reason) {
+    this.detach();
+    if (this.stopped) return;
+    if (this.panel.expiresAtMs !== null && Date.now() >= this.panel.expiresAtMs) {
+      this.panel.expire();
+      return;
+    }
+    if (this.attempt >= HUB_RETRY_DELAYS_MS.length) {
+      this.giveUp(reason);
+      return;
+    }
+    const delay = HUB_RETRY_DELAYS_MS[this.attempt];
+    this.attempt += 1;
+    this.report('reconnecting', reason);
+    this.retryTimer = this.panel.setTimer(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  /** No more attempts until the panel's next successful refresh. */
+  giveUp(reason) {
+    this.detach();
+    if (!this.stopped) this.report('offline', reason);
+  }
+
+  /** For good: the panel ended or unmounted. */
+  stop() {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.detach();
+    this.report(this.sockets.size > 0 ? 'closing' : this.panel.state.hub === 'off' ? 'off' : 'closed');
+  }
+}
 
 // ------------------------------------------------------------------ panel
 
@@ -245,9 +1168,20 @@ class Panel {
     this.expiresAtMs = null;
     this.refreshTimer = null;
     this.generation = 0;
-    this.state = { connection: 'connecting', operator: null, organization: null, operators: [], operatorId: null };
+    this.state = {
+      connection: 'connecting',
+      operator: null,
+      organization: null,
+      operators: [],
+      operatorId: null,
+      hub: 'off',
+      hubDetail: '',
+    };
+    this.hubListeners = new Set();
+    this.hub = new HubConnection(this);
     this.onOnline = () => {
       if (this.state.connection === 'disconnected') this.refresh();
+      else if (this.state.connection === 'connected') this.hub.start();
     };
 
     this.host = h('div', { 'data-operator-chat-panel': tag.id });
@@ -304,6 +1238,7 @@ class Panel {
     const { connection } = this.state;
     this.section.dataset.connection = connection;
     this.host.dataset.state = connection;
+    this.host.dataset.hub = this.state.hub;
     const names = {
       connecting: 'Connecting…',
       connected: 'Connected',
@@ -347,7 +1282,18 @@ class Panel {
     }
   }
 
+  /** Listens to the hub (see `registerView`); returns the way to stop listening. */
+  onHub(listener) {
+    this.hubListeners.add(listener);
+    return () => this.hubListeners.delete(listener);
+  }
+
+  emitHub(message) {
+    for (const listener of [...this.hubListeners]) listener(message);
+  }
+
   stopAll() {
+    this.hub.stop();
     for (const id of this.timers) clearTimeout(id);
     live.timers -= this.timers.size;
     this.timers.clear();
@@ -457,6 +1403,7 @@ class Panel {
     this.hideNotice();
     this.setState({ connection: 'connected', operator, organization, operators });
     this.refreshTimer = this.setTimer(() => this.refresh(), this.refreshMs);
+    this.hub.start();
   }
 
   disconnect(text) {
@@ -542,14 +1489,15 @@ function sync() {
   }
 }
 
-/** What is running now: mounted panels, live timers and in-flight requests. */
+/** What is running now: mounted panels, live timers, in-flight requests and open (or closing) hub sockets. */
 export function diagnostics() {
   const mounted = [...panels.values()].filter((panel) => !panel.destroyed);
   return {
     panels: mounted.length,
     timers: live.timers,
     requests: live.requests,
-    states: mounted.map((panel) => ({ id: panel.tag.id, state: panel.state.connection })),
+    sockets: live.sockets,
+    states: mounted.map((panel) => ({ id: panel.tag.id, state: panel.state.connection, hub: panel.state.hub })),
   };
 }
 

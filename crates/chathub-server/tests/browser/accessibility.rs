@@ -9,9 +9,19 @@ use crate::support::{Server, panel};
 
 const ID: &str = "operator-chat-panel-script";
 
+/// The panel's text-bearing parts [`colors`] checks.
+const TEXT_PARTS: &str = "h2, h3, p, li span, .badge, button, .label, time";
+
 /// JavaScript: for every text-bearing part of the panel, its text color and
 /// the background behind it (the nearest ancestor with an opaque one).
 fn colors() -> String {
+    colors_of(ID, TEXT_PARTS)
+}
+
+/// JavaScript: for every visible element `selector` finds in panel `id`
+/// with text, its text color and the background behind it (the nearest
+/// ancestor with an opaque one).
+pub fn colors_of(id: &str, selector: &str) -> String {
     format!(
         r#"(() => {{
         const root = {}.shadowRoot;
@@ -22,7 +32,7 @@ fn colors() -> String {
             }}
             return null;
         }};
-        return [...root.querySelectorAll('h2, h3, p, li span, .badge, button, .label, time')]
+        return [...root.querySelectorAll({selector:?})]
             .filter((element) => element.textContent.trim() !== '' && element.getClientRects().length > 0)
             .map((element) => ({{
                 text: element.textContent.trim().slice(0, 40),
@@ -30,7 +40,7 @@ fn colors() -> String {
                 bg: opaque(element),
             }}));
     }})()"#,
-        panel(ID)
+        panel(id)
     )
 }
 
@@ -53,7 +63,7 @@ fn luminance(color: &str) -> f64 {
 }
 
 /// WCAG contrast ratio of two colors.
-fn contrast(a: &str, b: &str) -> f64 {
+pub fn contrast(a: &str, b: &str) -> f64 {
     let (x, y) = (luminance(a), luminance(b));
     (x.max(y) + 0.05) / (x.min(y) + 0.05)
 }

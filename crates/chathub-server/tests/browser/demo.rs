@@ -3,18 +3,10 @@
 //! a page reload, "Remove the panel" unmounts it. The first test also takes
 //! the README's screenshot.
 
-use std::path::PathBuf;
-
 use crate::chromium::Browser;
-use crate::support::{Server, panel, part_text};
+use crate::support::{MAX_SCREENSHOT_BYTES, Server, panel, part_text, save_screenshot};
 
 const ID: &str = "operator-chat-panel-script";
-
-/// Set to `1` to rewrite docs/img/widget-panel.png from this run.
-const UPDATE_VARIABLE: &str = "CHATHUB_UPDATE_SCREENSHOT";
-
-/// The screenshot's size limit (it is committed).
-const MAX_SCREENSHOT_BYTES: usize = 300 * 1024;
 
 #[tokio::test]
 async fn the_demo_page_shows_the_operator() {
@@ -41,21 +33,9 @@ async fn the_demo_page_shows_the_operator() {
     let png = page.screenshot().await;
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
     assert!(png.len() < MAX_SCREENSHOT_BYTES, "the screenshot is {} bytes", png.len());
-    save_screenshot(&png);
+    save_screenshot(&png, "widget-panel.png");
     page.assert_clean(&[]);
     browser.close().await;
-}
-
-/// Always into cargo's scratch directory for tests; into docs/img/ when asked, or when it is not there yet.
-fn save_screenshot(png: &[u8]) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("widget-panel.png");
-    std::fs::write(&scratch, png).unwrap_or_else(|error| panic!("write {}: {error}", scratch.display()));
-    let committed = root.join("docs/img/widget-panel.png");
-    if std::env::var(UPDATE_VARIABLE).is_ok_and(|value| value == "1") || !committed.exists() {
-        std::fs::create_dir_all(committed.parent().expect("docs/img")).expect("create docs/img");
-        std::fs::write(&committed, png).unwrap_or_else(|error| panic!("write {}: {error}", committed.display()));
-    }
 }
 
 #[tokio::test]

@@ -6,10 +6,12 @@
 //!
 //! Chromium missing is a failure, not a skip: `cargo xtask ci` installs it
 //! (`apt-get install chromium`), and `CHATHUB_CHROMIUM` may name another
-//! binary. `http` holds the checks that need no browser.
+//! binary. `http` holds the checks that need no browser; `chats` the
+//! chats view and its live updates through the hub.
 
 mod accessibility;
 mod cdp;
+mod chats;
 mod chromium;
 mod cors;
 mod demo;

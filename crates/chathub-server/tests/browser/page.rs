@@ -82,6 +82,11 @@ impl Page {
     /// Waits until `expression` is truthy in the page (checked every 20 ms
     /// in the page) and returns its value; fails after [`WAIT`] saying `what`.
     pub async fn wait_for(&self, what: &str, expression: &str) -> Value {
+        self.wait_for_within(what, expression, WAIT).await
+    }
+
+    /// As [`Self::wait_for`], failing after `limit`: for a deadline that is a requirement.
+    pub async fn wait_for_within(&self, what: &str, expression: &str, limit: Duration) -> Value {
         let script = format!(
             r"(async () => {{
                 const deadline = performance.now() + {ms};
@@ -93,21 +98,28 @@ impl Page {
                     await new Promise((resolve) => setTimeout(resolve, 20));
                 }}
             }})()",
-            ms = WAIT.as_millis(),
+            ms = limit.as_millis(),
         );
         let value = self.eval(&script).await;
         if value.get("__timedOut").is_some() {
             let panels = self.eval(PANELS_SUMMARY).await;
-            panic!("timed out after {WAIT:?} waiting for {what} (`{expression}`); panels: {panels}");
+            panic!("timed out after {limit:?} waiting for {what} (`{expression}`); panels: {panels}");
         }
         value
     }
 
     /// Clicks the middle of the element `selector` finds, with real mouse events.
     pub async fn click(&self, selector: &str) {
+        self.click_element(&format!("document.querySelector({selector:?})")).await;
+    }
+
+    /// Clicks the middle of the element `element` (JavaScript) evaluates to,
+    /// scrolled into view, with real mouse events (so also inside a shadow root).
+    pub async fn click_element(&self, element: &str) {
         let rect = self
             .eval(&format!(
-                "(() => {{ const r = document.querySelector({selector:?}).getBoundingClientRect(); \
+                "(() => {{ const element = {element}; element.scrollIntoView({{ block: 'center' }}); \
+                 const r = element.getBoundingClientRect(); \
                  return {{ x: r.x + r.width / 2, y: r.y + r.height / 2 }}; }})()"
             ))
             .await;
@@ -118,6 +130,11 @@ impl Page {
             )
             .await;
         }
+    }
+
+    /// Types `text` into the focused element, as a keyboard or an input method would.
+    pub async fn insert_text(&self, text: &str) {
+        self.call("Input.insertText", json!({ "text": text })).await;
     }
 
     /// Presses a key (e.g. `Tab`, with `shift`).
@@ -144,6 +161,33 @@ impl Page {
     /// A PNG of the viewport.
     pub async fn screenshot(&self) -> Vec<u8> {
         let shot = self.call("Page.captureScreenshot", json!({ "format": "png", "optimizeForSpeed": false })).await;
+        base64::engine::general_purpose::STANDARD
+            .decode(shot["data"].as_str().expect("screenshot data"))
+            .expect("screenshot is base64")
+    }
+
+    /// A PNG of the element `element` (JavaScript) evaluates to, with a `margin` in CSS pixels around it.
+    pub async fn screenshot_of(&self, element: &str, margin: f64) -> Vec<u8> {
+        let rect = self
+            .eval(&format!(
+                "(() => {{ const r = ({element}).getBoundingClientRect(); \
+                 return {{ x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height }}; }})()"
+            ))
+            .await;
+        let number = |key: &str| rect[key].as_f64().expect("a number");
+        let clip = json!({
+            "x": (number("x") - margin).max(0.0),
+            "y": (number("y") - margin).max(0.0),
+            "width": number("width") + 2.0 * margin,
+            "height": number("height") + 2.0 * margin,
+            "scale": 1,
+        });
+        let shot = self
+            .call(
+                "Page.captureScreenshot",
+                json!({ "format": "png", "clip": clip, "captureBeyondViewport": true, "optimizeForSpeed": false }),
+            )
+            .await;
         base64::engine::general_purpose::STANDARD
             .decode(shot["data"].as_str().expect("screenshot data"))
             .expect("screenshot is base64")

@@ -3,6 +3,7 @@
 //! calls an integrator's backend makes (sign in, issue, deactivate).
 
 use std::collections::HashMap;
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::extract::{Path, State};
@@ -35,6 +36,11 @@ impl Server {
 
     /// A server with the given seed (none: the demo company is created).
     pub async fn start_with_seed(seed: Option<&str>, origins: &[&str], demo: bool) -> Self {
+        Self::start_with_options(seed, origins, demo, false).await
+    }
+
+    /// A server with the given seed, `--cors-allow-origin`, `--demo` and `--simulator`.
+    pub async fn start_with_options(seed: Option<&str>, origins: &[&str], demo: bool, simulator: bool) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let seed_file = seed.map(|seed| {
             let file = dir.path().join("seed.toml");
@@ -48,6 +54,7 @@ impl Server {
             database: fresh_database_url().await.expect("a database"),
             cors_allow_origin,
             demo,
+            simulator,
             ..Config::in_memory()
         };
         let server = TestServer::start_with(config).await.expect("the server starts");
@@ -126,6 +133,52 @@ impl Server {
             .await
             .expect("set the status");
         assert_eq!(response.status(), StatusCode::OK, "set operator {operator} to status {status}");
+    }
+}
+
+impl Server {
+    /// `method path` with `credential` and an optional JSON body; the status and the JSON answer (`Null` when empty).
+    pub async fn call(
+        &self,
+        credential: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self.http.request(method, format!("{}{path}", self.url())).bearer_auth(credential);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap_or_else(|error| panic!("{path}: {error}"));
+        let status = response.status();
+        let text = response.text().await.expect("an answer");
+        let value =
+            if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+        (status, value)
+    }
+
+    /// `POST /api/simulator/customer-message` (the server runs with `--simulator`): `{chat, message, created}`.
+    pub async fn customer_message(&self, company: &str, body: Value) -> Value {
+        let (status, answer) =
+            self.call(company, reqwest::Method::POST, "/api/simulator/customer-message", Some(body)).await;
+        assert_eq!(status, StatusCode::OK, "simulate a customer message: {answer}");
+        answer
+    }
+
+    /// A chat's messages, oldest first.
+    pub async fn messages(&self, credential: &str, chat: i64) -> Vec<Value> {
+        let (status, answer) =
+            self.call(credential, reqwest::Method::GET, &format!("/api/chat/{chat}/messages"), None).await;
+        assert_eq!(status, StatusCode::OK, "messages of chat {chat}: {answer}");
+        serde_json::from_value(answer).expect("a list of messages")
+    }
+
+    /// `PUT /api/chat/status`.
+    pub async fn set_chat_status(&self, credential: &str, chat: i64, status: i32) {
+        let (answer, body) = self
+            .call(credential, reqwest::Method::PUT, "/api/chat/status", Some(json!({ "id": chat, "status": status })))
+            .await;
+        assert_eq!(answer, StatusCode::OK, "set chat {chat} to status {status}: {body}");
     }
 }
 
@@ -211,4 +264,26 @@ pub fn panel(id: &str) -> String {
 /// JavaScript: the text of `part` in the panel for tag `id` (undefined until it exists).
 pub fn part_text(id: &str, part: &str) -> String {
     format!(r#"{}?.shadowRoot?.querySelector('[data-part="{part}"]')?.textContent"#, panel(id))
+}
+
+/// Set to `1` to rewrite the screenshots in docs/img/ from this run.
+pub const UPDATE_SCREENSHOTS_VARIABLE: &str = "CHATHUB_UPDATE_SCREENSHOT";
+
+/// A screenshot's size limit (they are committed).
+pub const MAX_SCREENSHOT_BYTES: usize = 300 * 1024;
+
+/// Saves a screenshot as `name`: always into cargo's scratch directory for
+/// tests; into docs/img/ when [`UPDATE_SCREENSHOTS_VARIABLE`] is `1`, or
+/// when it is not there yet.
+pub fn save_screenshot(png: &[u8], name: &str) {
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"), "a PNG");
+    assert!(png.len() < MAX_SCREENSHOT_BYTES, "the screenshot {name} is {} bytes", png.len());
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    std::fs::write(&scratch, png).unwrap_or_else(|error| panic!("write {}: {error}", scratch.display()));
+    let committed = root.join("docs/img").join(name);
+    if std::env::var(UPDATE_SCREENSHOTS_VARIABLE).is_ok_and(|value| value == "1") || !committed.exists() {
+        std::fs::create_dir_all(committed.parent().expect("docs/img")).expect("create docs/img");
+        std::fs::write(&committed, png).unwrap_or_else(|error| panic!("write {}: {error}", committed.display()));
+    }
 }

@@ -1,0 +1,408 @@
+//! Chats in the panel (spec §7): the list of the operator's organization
+//! with unread counts, status and assignment; a chat's messages and the
+//! reply box; live updates through the hub `/chathub`, which the panel
+//! speaks itself; and the end of the hub connection on revocation.
+//! Customers are played by `--simulator`.
+
+use std::time::{Duration, Instant};
+
+use chathub_server::testing::DEFAULT_SEED;
+use chrono::TimeDelta;
+use serde_json::{Value, json};
+
+use crate::accessibility::{colors_of, contrast};
+use crate::chromium::Browser;
+use crate::page::{ConsoleError, Page, WAIT};
+use crate::support::{ACME, PageServer, Server, panel, part_text, plain_page, save_screenshot, tag};
+
+const ID: &str = "operator-chat-panel-script";
+
+/// The requirement: a customer's message shows in the panel this soon.
+const LIVE_DEADLINE: Duration = Duration::from_secs(2);
+
+/// A small PNG (a parcel), as a customer's photo.
+const PARCEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAHgAAABICAIAAACyfKYoAAAB/UlEQVR42u3QRW4bABhE4TlOj9Ej9DjZlpmZmSnlOrbj2LFjh5lzl+m2+1ZPs/ilbz3SG40OXAAaHrgANLPvAtBg3wWg/p4LQNN7LgD1dl0A6u66ADS14wJQZ8cFoMltF4Da2y4AtbZcAGpuuQA0sekCUGPTBaDfGy4A/dpwAejnugtAP9ZdAPq+Zsb42OF/N3bk0N/+yyaTr29rZsQezeTr66oZsUcz+fqyakbs0Uy+xlcMST2aydfnFTNij2by9WnZjNijmXx9XDYj9mgmXx+WzIg9msnX+yUzYo9m8vVu0YzYo5l8vV00I/ZoJl9vFsyIPZrJ1+sFM2KPZvL1at6M2KOZfL2cNyP2aCZfL+bMiD2aydfzOTNij2by9WzWjNijmXw9nTUj9mgmX09GZsQezeTr8ciM2KOZfD0amhF7NJOvh0MzYo9m8vVgxozYo5l83Z8xI/ZoJl/3BmbEHs3k6+7AjNijmXzd6ZsRezSTr9t9M2KPZvJ1a9qM2KOZfN2cNiP2aCZfN3pmxB7N5Ot6z4zYo5l8XeuaEXs0k6+rXTNij2bydWXKjNijmXxdnjIj9mgmX5c6ZsQezeTrYseM2KOZfF2YNCP2aCZf5yddADrXdgHobNsFoDMtF4BOt1wAOtV0Aehk0wWgExMuAB2fcAHoWMMFoKMNF8AfpJ9/3UrfeDQAAAAASUVORK5CYII=";
+
+/// JavaScript: the panel's shadow root.
+fn root() -> String {
+    format!("{}?.shadowRoot", panel(ID))
+}
+
+/// JavaScript: the list item of chat `chat`.
+fn row(chat: i64) -> String {
+    format!(r#"{}?.querySelector('[data-part="chats"] [data-chat-id="{chat}"]')"#, root())
+}
+
+/// JavaScript: the text of `part` in chat `chat`'s row (undefined while absent).
+fn row_text(chat: i64, part: &str) -> String {
+    format!(r#"{}?.querySelector('[data-part="{part}"]')?.textContent"#, row(chat))
+}
+
+/// JavaScript: the open chat's message items, as `{author, status, statusText, text}`.
+fn messages_in_panel() -> String {
+    format!(
+        r#"[...({}?.querySelectorAll('[data-part="messages"] [data-message-id]') ?? [])].map((item) => ({{
+            id: Number(item.dataset.messageId),
+            author: Number(item.dataset.author),
+            status: Number(item.dataset.status),
+            statusText: item.querySelector('[data-part="message-status"]')?.textContent,
+            text: item.querySelector('[data-part="text"]')?.textContent ?? null,
+        }}))"#,
+        root()
+    )
+}
+
+fn diagnostics(script_url: &str) -> String {
+    format!("import({script_url:?}).then((module) => module.diagnostics())")
+}
+
+/// Waits on the server's side for its count of open hub connections.
+async fn wait_for_hub_connections(server: &Server, expected: usize) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let connected = server.server.state().hub.registry().connected();
+        if connected == expected {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{connected} hub connections open, {expected} expected");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Opens a plain page on another origin with John's panel, live.
+async fn johns_panel(server: &Server, pages: &PageServer, browser: &Browser) -> (Page, String, i32) {
+    let company = server.company_token(ACME).await;
+    let john = server.operator_id(&company, 24, "John Smith").await;
+    let token = server.operator_token(&company, john, TimeDelta::hours(1)).await;
+    let url = pages.put("chats", plain_page("Chats", &tag(ID, &server.script_url(), &token, "")));
+    let page = browser.new_page().await;
+    page.color_scheme("light").await;
+    page.goto(&url).await;
+    page.wait_for("the hub to go live", &format!("{}?.dataset.hub === 'live'", panel(ID))).await;
+    (page, company, john)
+}
+
+#[tokio::test]
+async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_the_hub() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(DEFAULT_SEED), &[pages.origin()], false, true).await;
+    let browser = Browser::launch().await;
+    let (page, company, john) = johns_panel(&server, &pages, &browser).await;
+    page.wait_for("the empty list", &format!("{} === 'No chats yet.'", part_text(ID, "chats-summary"))).await;
+    wait_for_hub_connections(&server, 1).await;
+
+    // A customer writes: the chat and its message are in the panel within 2 s.
+    let sent_at = Instant::now();
+    let first = server
+        .customer_message(
+            &company,
+            json!({
+                "organizationId": 24, "source": 2, "theme": "Parcel #491",
+                "client": { "name": "Olena", "phone": "+380 50 123 45 67" },
+                "textMessage": "Where is my parcel?",
+            }),
+        )
+        .await;
+    let chat = first["chat"]["id"].as_i64().expect("a chat id");
+    page.wait_for_within(
+        "the new chat with its message and one unread",
+        &format!("{} === 'Where is my parcel?' && {}?.dataset.unread === '1'", row_text(chat, "preview"), row(chat)),
+        LIVE_DEADLINE.saturating_sub(sent_at.elapsed()),
+    )
+    .await;
+    let elapsed = sent_at.elapsed();
+    assert!(elapsed < LIVE_DEADLINE, "the message took {elapsed:?}");
+    assert_eq!(page.eval(&row_text(chat, "chat-name")).await, "Olena");
+    assert_eq!(page.eval(&row_text(chat, "theme")).await, "Parcel #491");
+    assert_eq!(page.eval(&row_text(chat, "source")).await, "Telegram Bot");
+    assert_eq!(page.eval(&row_text(chat, "chat-status")).await, "New");
+    assert_eq!(page.eval(&row_text(chat, "unread")).await, "1");
+    assert_eq!(page.eval(&format!("{}?.dataset.assigned", row(chat))).await, "none");
+
+    // A second message joins the same chat: two unread.
+    let sent_at = Instant::now();
+    server
+        .customer_message(
+            &company,
+            json!({ "organizationId": 24, "source": 2, "client": { "phone": "380501234567" }, "textMessage": "Hello?" }),
+        )
+        .await;
+    page.wait_for_within(
+        "the second message",
+        &format!("{} === 'Hello?' && {} === '2'", row_text(chat, "preview"), row_text(chat, "unread")),
+        LIVE_DEADLINE.saturating_sub(sent_at.elapsed()),
+    )
+    .await;
+    assert_eq!(page.eval(&format!("{}.querySelectorAll('[data-part=\"chats\"] li').length", root())).await, 1);
+    assert_eq!(page.eval(&part_text(ID, "chats-summary")).await, "1 chat, 2 unread");
+
+    // Open it: the messages, oldest first, New.
+    page.click_element(&format!("{}.querySelector('button')", row(chat))).await;
+    page.wait_for("the messages", &format!("{}.length === 2", messages_in_panel())).await;
+    let shown: Vec<Value> = serde_json::from_value(page.eval(&messages_in_panel()).await).expect("messages");
+    assert_eq!(
+        shown.iter().map(|m| (m["text"].clone(), m["author"].clone(), m["statusText"].clone())).collect::<Vec<_>>(),
+        [(json!("Where is my parcel?"), json!(1), json!("New")), (json!("Hello?"), json!(1), json!("New"))]
+    );
+    assert_eq!(page.eval(&part_text(ID, "chat-title")).await, "Chat with Olena");
+    assert_eq!(
+        page.eval(&format!("{}.activeElement?.dataset.part", root())).await,
+        "chat-title",
+        "focus moves to the opened chat"
+    );
+
+    // Reply by typing in the box and pressing Send.
+    page.click_element(&format!("{}.querySelector('[data-part=\"reply-text\"]')", root())).await;
+    page.insert_text("It is on its way, arriving tomorrow.").await;
+    page.click_element(&format!("{}.querySelector('[data-part=\"send\"]')", root())).await;
+    page.wait_for(
+        "the reply, and the customer's messages Read",
+        &format!(
+            "(() => {{ const m = {}; return m.length === 3 && m[2].author === 0 \
+             && m[2].text === 'It is on its way, arriving tomorrow.' \
+             && m.slice(0, 2).every((x) => x.status === 3 && x.statusText === 'Read'); }})()",
+            messages_in_panel()
+        ),
+    )
+    .await;
+    page.wait_for("no unread left", &format!("{}?.dataset.unread === '0'", row(chat))).await;
+    assert_eq!(page.eval(&row_text(chat, "unread")).await, Value::Null, "no badge at 0");
+    assert_eq!(page.eval(&row_text(chat, "assigned")).await, "Assigned to you");
+    assert_eq!(page.eval(&format!("{}.querySelector('[data-part=\"reply-text\"]').value", root())).await, "");
+
+    // The server agrees: the reply is John's, the customer's messages Read, the chat his.
+    let stored = server.messages(&company, chat).await;
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    let reply = &stored[2];
+    assert_eq!((&reply["author"], &reply["operatorId"], &reply["status"]), (&json!(0), &json!(john), &json!(1)));
+    assert_eq!(reply["message"], "It is on its way, arriving tomorrow.");
+    assert!(stored[..2].iter().all(|message| message["status"] == 3), "{stored:?}");
+    let (_, chat_now) = server.call(&company, reqwest::Method::GET, &format!("/api/chat/chats/{chat}"), None).await;
+    assert_eq!((&chat_now["countUnread"], &chat_now["operator"]["id"]), (&json!(0), &json!(john)));
+
+    // Status changes made elsewhere show in place.
+    server.set_chat_status(&company, chat, 2).await;
+    page.wait_for("Waiting", &format!("{} === 'Waiting'", row_text(chat, "chat-status"))).await;
+    server.set_chat_status(&company, chat, 4).await;
+    page.wait_for("Closed", &format!("{} === 'Closed'", row_text(chat, "chat-status"))).await;
+    assert_eq!(page.eval(&format!("{}.classList.contains('closed')", row(chat))).await, true);
+    assert_eq!(page.eval(&format!("{}.querySelector('[data-part=\"reply-text\"]').disabled", root())).await, true);
+    assert_eq!(page.eval(&part_text(ID, "reply-note")).await, "This chat is closed: replies are off.");
+    server.set_chat_status(&company, chat, 1).await;
+    page.wait_for(
+        "reopened",
+        &format!(
+            "{} === 'Open' && !{}.querySelector('[data-part=\"reply-text\"]').disabled",
+            row_text(chat, "chat-status"),
+            root()
+        ),
+    )
+    .await;
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+
+    // Revocation: the hub closes the connection, the panel says so.
+    server.set_status(&company, john, 1).await;
+    page.wait_for("the revocation", &format!("{}?.dataset.state === 'revoked'", panel(ID))).await;
+    page.wait_for("the hub socket to close", &format!("{}?.dataset.hub === 'closed'", panel(ID))).await;
+    wait_for_hub_connections(&server, 0).await;
+    assert_eq!(page.eval(&part_text(ID, "connection-text")).await, "Token revoked");
+    assert_eq!(page.eval(&part_text(ID, "live")).await, "Live updates: off");
+    assert_eq!(page.eval(&format!("{}.querySelector('[data-part=\"reply-text\"]').disabled", root())).await, true);
+    let events = page.error_events().await;
+    assert!(events.len() == 1 && events[0].contains("token revoked"), "{events:?}");
+    let stopped: Value = page.eval(&diagnostics(&server.script_url())).await;
+    assert_eq!(
+        (&stopped["timers"], &stopped["requests"], &stopped["sockets"]),
+        (&0.into(), &0.into(), &0.into()),
+        "nothing keeps running: {stopped}"
+    );
+    let network_403 = |error: &ConsoleError| error.source == "network" && error.text.contains("status of 403");
+    page.assert_clean(&[&network_403]);
+    browser.close().await;
+}
+
+/// Three chats in Customer Support (one New with unread messages, one
+/// assigned to Ana Lee, one Closed) and one in Technical Support.
+const CHATS_SEED: &str = r#"
+[[company]]
+login = "acme"
+password = "acme-pass-1"
+api_key = "acme-static-api-key-0001"
+
+[[company.organization]]
+id = 24
+name = "Customer Support"
+
+[[company.organization.operator]]
+name = "John Smith"
+
+[[company.organization.operator]]
+name = "Ana Lee"
+
+[[company.organization.chat]]
+source = 3
+status = 4
+theme = "Wrong size"
+client = { name = "Iryna", phone = "380931234567" }
+
+[[company.organization.chat.message]]
+text = "The shoes are too small."
+status = 3
+at = 2026-01-27T09:00:00Z
+
+[[company.organization.chat.message]]
+author = 0
+text = "Exchanged, have a nice day!"
+at = 2026-01-27T09:30:00Z
+
+[[company.organization.chat]]
+source = 0
+status = 1
+theme = "Refund"
+operator = "Ana Lee"
+client = { name = "Taras", phone = "380671112233" }
+
+[[company.organization.chat.message]]
+text = "I would like a refund."
+status = 3
+at = 2026-01-28T08:00:00Z
+
+[[company.organization.chat.message]]
+author = 0
+text = "Ana here, looking into it."
+at = 2026-01-28T08:05:00Z
+
+[[company.organization.chat]]
+source = 2
+theme = "Parcel #491"
+client = { name = "Olena", phone = "380501234567" }
+
+[[company.organization.chat.message]]
+text = "Where is my parcel?"
+at = 2026-01-28T10:15:00Z
+
+[[company.organization]]
+id = 42
+name = "Technical Support"
+
+[[company.organization.operator]]
+name = "Emma Davis"
+
+[[company.organization.chat]]
+source = 2
+theme = "Router down"
+client = { name = "Petro", phone = "380991112233" }
+
+[[company.organization.chat.message]]
+text = "My router is down."
+"#;
+
+#[tokio::test]
+async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(CHATS_SEED), &[pages.origin()], false, true).await;
+    let browser = Browser::launch().await;
+    let (page, company, _) = johns_panel(&server, &pages, &browser).await;
+    page.wait_for("the seeded chats", &format!("{} === '3 chats, 1 unread'", part_text(ID, "chats-summary"))).await;
+    let rows: Vec<Value> = serde_json::from_value(
+        page.eval(&format!(
+            r#"[...{}.querySelectorAll('[data-part="chats"] li')].map((item) => ({{
+                name: item.querySelector('[data-part="chat-name"]').textContent,
+                status: item.querySelector('[data-part="chat-status"]').textContent,
+                assigned: item.querySelector('[data-part="assigned"]')?.textContent ?? null,
+                closed: item.classList.contains('closed'),
+                unread: item.dataset.unread,
+            }}))"#,
+            root()
+        ))
+        .await,
+    )
+    .expect("rows");
+    assert_eq!(
+        rows,
+        [
+            json!({ "name": "Olena", "status": "New", "assigned": null, "closed": false, "unread": "1" }),
+            json!({ "name": "Taras", "status": "Open", "assigned": "Assigned to Ana Lee", "closed": false, "unread": "0" }),
+            json!({ "name": "Iryna", "status": "Closed", "assigned": null, "closed": true, "unread": "0" }),
+        ],
+        "newest first; Technical Support's chat is not John's"
+    );
+
+    // A Closed chat opens read-only.
+    let ids: Vec<i64> = serde_json::from_value(
+        page.eval(&format!(
+            r#"[...{}.querySelectorAll('[data-part="chats"] li')].map((item) => Number(item.dataset.chatId))"#,
+            root()
+        ))
+        .await,
+    )
+    .expect("ids");
+    let (olena, iryna) = (ids[0], ids[2]);
+    page.click_element(&format!("{}.querySelector('button')", row(iryna))).await;
+    page.wait_for("Iryna's messages", &format!("{}.length === 2", messages_in_panel())).await;
+    assert_eq!(page.eval(&format!("{}.querySelector('[data-part=\"reply-text\"]').disabled", root())).await, true);
+    assert_eq!(page.eval(&format!("{}.querySelector('[data-part=\"send\"]').disabled", root())).await, true);
+    assert_eq!(page.eval(&part_text(ID, "reply-note")).await, "This chat is closed: replies are off.");
+    let info = page.eval(&part_text(ID, "chat-info")).await;
+    assert_eq!(info, "Wrong size · WhatsApp · Closed · Unassigned");
+
+    // Olena sends a photo: it shows as an image from the media URL.
+    page.click_element(&format!("{}.querySelector('button')", row(olena))).await;
+    page.wait_for("Olena's messages", &format!("{}.length === 1", messages_in_panel())).await;
+    let photo = server
+        .customer_message(
+            &company,
+            json!({
+                "organizationId": 24, "source": 2, "client": { "phone": "380501234567" },
+                "textMessage": "This is the box I am waiting for.",
+                "media": { "name": "parcel.png", "format": "image/png", "type": 1, "dataBase64": PARCEL_PNG },
+            }),
+        )
+        .await;
+    assert_eq!(photo["chat"]["id"], olena);
+    let uri = photo["message"]["media"]["uri"].as_str().expect("a media uri").to_owned();
+    let image = format!(r#"{}.querySelector('[data-part="messages"] img')"#, root());
+    page.wait_for("the photo to load", &format!("{image}?.complete && {image}.naturalWidth === 120")).await;
+    assert_eq!(page.eval(&format!("{image}.src")).await, uri.as_str());
+    assert_eq!(page.eval(&format!("{image}.alt")).await, "parcel.png");
+    page.wait_for("two unread", &format!("{} === '2'", row_text(olena, "unread"))).await;
+
+    // Readable in light and dark with chats on screen; labelled for screen readers.
+    for scheme in ["dark", "light"] {
+        page.color_scheme(scheme).await;
+        page.wait_for(scheme, &format!("matchMedia('(prefers-color-scheme: {scheme})').matches")).await;
+        let parts: Vec<Value> = serde_json::from_value(
+            page.eval(&colors_of(ID, "h3, p, li span, .badge, button, .label, time, a, textarea")).await,
+        )
+        .expect("a list");
+        assert!(parts.len() >= 20, "too few text parts found: {parts:?}");
+        for part in &parts {
+            let (fg, bg) = (part["fg"].as_str().expect("a color"), part["bg"].as_str().expect("a background"));
+            let ratio = contrast(fg, bg);
+            assert!(ratio >= 4.5, "{scheme}: `{}` is {fg} on {bg}, contrast {ratio:.2} < 4.5", part["text"]);
+        }
+    }
+    let labels = page
+        .eval(&format!(
+            r#"(() => {{ const root = {}; return [
+                root.querySelector('[data-part="chats"]').getAttribute('aria-label'),
+                root.querySelector('[data-part="messages"]').getAttribute('aria-label'),
+                root.querySelector('[data-part="conversation"]').getAttribute('aria-labelledby'),
+                root.querySelector('label[for="reply-text"]').textContent,
+                root.querySelector('[data-part="unread"]').getAttribute('aria-label'),
+                root.querySelector('[data-part="reply-note"]').getAttribute('role'),
+            ]; }})()"#,
+            root()
+        ))
+        .await;
+    assert_eq!(
+        labels,
+        json!(["Chats of Customer Support", "Messages", "conversation-title", "Reply", "2 unread", "status"])
+    );
+
+    let png = page.screenshot_of(&format!("{}.shadowRoot.querySelector('section')", panel(ID)), 12.0).await;
+    save_screenshot(&png, "widget-chats.png");
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+    page.assert_clean(&[]);
+    browser.close().await;
+}
