@@ -166,3 +166,64 @@ async fn an_undecodable_success_is_a_request_failure() {
     let failed = run(with_api_key(&mock.uri(), ["orgs"])).await;
     assert!(failed.error_line(1).starts_with("error: 200 OK: the answer could not be read"), "{failed:?}");
 }
+
+fn chat(id: i64, source: i64, status: i64) -> serde_json::Value {
+    json!({"id": id, "theme": null, "organizationId": 24, "messSource": source, "chatStatus": status,
+        "countUnread": 0, "client": {"id": 5, "name": null, "phone": null, "tgUserId": null},
+        "operator": null, "createdAt": "2026-01-28T10:15:00.1234567+02:00", "lastMessageAt": null})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chats_with_numbers_this_version_does_not_know_still_print() {
+    let mock = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/api/chat/chats"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"total": 41, "items": [chat(7, 12, 9)]})))
+        .mount(&mock)
+        .await;
+    let listed = run(with_api_key(&mock.uri(), ["chats", "list", "--per-page", "1", "--page", "2"])).await;
+    let table = listed.ok();
+    assert!(table.contains("┆ 12 "), "the source as its number: {table}");
+    assert!(table.contains("┆ 9 "), "the status as its number: {table}");
+    assert!(table.contains("┆ client 5 "), "{table}");
+    assert!(table.ends_with("Chats 2-2 of 41 (page 2 of 41; --page 3 for more).\n"), "{table}");
+    let json = run(with_api_key(&mock.uri(), ["chats", "list", "--json"])).await.json();
+    assert_eq!(json["items"][0]["messSource"], 12, "kept as given");
+    assert_eq!(json["items"][0]["chatStatus"], 9);
+    let requests = mock.received_requests().await.unwrap_or_default();
+    assert_eq!(requests[0].url.query(), Some("page=2&per_page=1"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reply_is_never_retried_and_an_ok_body_deletes() {
+    let mock = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/chat/7/message"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+        .mount(&mock)
+        .await;
+    Mock::given(method("DELETE"))
+        .and(path("/api/chat/chats/7"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw("\"OK\"", "application/json"))
+        .mount(&mock)
+        .await;
+    let failed = run(with_api_key(&mock.uri(), ["chats", "send", "7", "Hello"])).await;
+    assert!(failed.error_line(1).starts_with("error: 503 Service Unavailable"), "{failed:?}");
+    assert_eq!(requests_to(&mock, "/api/chat/7/message").await, 1);
+    let deleted = run(with_api_key(&mock.uri(), ["chats", "delete", "7", "--yes"])).await;
+    assert_eq!(deleted.ok(), "Deleted chat 7 with its messages.\n");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_server_error_on_show_is_one_line() {
+    let mock = MockServer::start().await;
+    let problem = json!({"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "The database is away."});
+    Mock::given(method("GET"))
+        .and(path("/api/chat/chats/7"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw(problem.to_string(), "application/problem+json"))
+        .mount(&mock)
+        .await;
+    let failed = run(with_api_key(&mock.uri(), ["chats", "show", "7", "--json"])).await;
+    assert_eq!(failed.error_line(1), "error: 500 Internal Server Error: The database is away.");
+    assert!(failed.stdout.is_empty());
+}

@@ -1,7 +1,7 @@
 //! No verbosity level, `RUST_LOG` setting, error or help text ever shows a
 //! password, an API key or a token.
 
-use crate::support::{API_KEY, LOGIN, PASSWORD, chathub, run, server, with_api_key};
+use crate::support::{API_KEY, LOGIN, PASSWORD, chathub, operator_token, run, server, simulator_server, with_api_key};
 
 fn assert_clean(stderr: &str, secrets: &[&str]) {
     for secret in secrets {
@@ -89,4 +89,70 @@ async fn usage_errors_never_echo_secrets() {
         run(chathub(["orgs", "-vv", "--base-url", "http://user:url-secret@127.0.0.1:9", "--api-key", "k"])).await;
     assert!(in_url.error_line(2).contains("must not hold a user name or password"), "{in_url:?}");
     assert!(!in_url.stderr.contains("url-secret"), "{in_url:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_commands_at_every_level_hold_no_secret() {
+    let server = simulator_server().await;
+    let url = server.base_url();
+    let token =
+        run(with_api_key(url, ["login", "--login", LOGIN, "--password", PASSWORD])).await.ok().trim().to_owned();
+    let operator_token = operator_token(url, 1).await;
+    let secrets = [PASSWORD, API_KEY, token.as_str(), operator_token.as_str()];
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let file = dir.path().join("note.txt");
+    std::fs::write(&file, "hello").expect("write");
+    let file = file.to_str().expect("UTF-8 path").to_owned();
+
+    for (flags, rust_log) in [(&["-vvv"][..], None), (&[], Some("trace,reqwest=trace,hyper=trace,tungstenite=trace"))] {
+        let credentials: [&[&str]; 4] = [
+            &["--login", LOGIN, "--password", PASSWORD],
+            &["--api-key", API_KEY],
+            &["--token", &token],
+            &["--token", &operator_token],
+        ];
+        for (index, credential) in credentials.iter().enumerate() {
+            let with = |args: &[&str]| {
+                let mut command = chathub(args.iter().chain(flags).chain(credential.iter()));
+                command.args(["--base-url", url]);
+                if let Some(filter) = rust_log {
+                    command.env("RUST_LOG", filter);
+                }
+                command
+            };
+            let operator = index == 3;
+            let runs = [
+                run(with(&[
+                    "simulate",
+                    "customer-message",
+                    "--org",
+                    "24",
+                    "--source",
+                    "2",
+                    "--phone",
+                    "380501234567",
+                    "Hi",
+                ]))
+                .await,
+                run(with(&["chats", "list", "--phone", "380501234567"])).await,
+                run(with(&["chats", "show", "1"])).await,
+                run(with(&["chats", "send", "1", "Hello", "--file", &file])).await,
+                run(with(&["chats", "status", "1", "open"])).await,
+                run(with(&["simulate", "message-status", "1", "read"])).await,
+                run(with(&["chats", "delete", "999", "--yes"])).await,
+            ];
+            for (step, done) in runs.iter().enumerate() {
+                let expected = match step {
+                    0 | 5 if operator => 3,
+                    6 if operator => 3,
+                    6 => 1,
+                    _ => 0,
+                };
+                assert_eq!(done.code, expected, "step {step} with credential {index}: {done:?}");
+                assert_clean(&done.stderr, &secrets);
+                assert_clean(&done.stdout, &[PASSWORD, API_KEY, &operator_token, &token]);
+            }
+            assert!(runs[1].stderr.contains("/api/chat/chats"), "requests are logged: {:?}", runs[1]);
+        }
+    }
 }
