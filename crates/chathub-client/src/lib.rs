@@ -86,6 +86,9 @@
 //! - **Tracing**: a `debug` event per attempt (method, path, status,
 //!   attempt, latency), an `info` event per retry; never a secret.
 //! - TLS by rustls only; HTTP/2 when the server offers it.
+//! - **Hub** (cargo feature `hub`): [`Client::hub`] opens the real-time
+//!   connection `/chathub` (events, sending, keep-alive, reconnecting with
+//!   a fresh credential); see the `hub` module.
 
 mod auth;
 mod chats;
@@ -93,6 +96,8 @@ mod client;
 mod company;
 mod config;
 mod error;
+#[cfg(feature = "hub")]
+pub mod hub;
 mod media;
 mod operator;
 mod retry;
