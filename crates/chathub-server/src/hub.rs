@@ -148,3 +148,45 @@ impl Hub {
 pub fn routes() -> Router<AppState> {
     Router::new().route(wire::NEGOTIATE_PATH, post(negotiate::negotiate)).route(wire::PATH, any(upgrade::connect))
 }
+
+#[cfg(test)]
+mod tests {
+    use futures::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+
+    use crate::testing::TestServer;
+
+    async fn next_text(
+        socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    ) -> Option<String> {
+        let wait = std::time::Duration::from_secs(10);
+        loop {
+            match tokio::time::timeout(wait, socket.next()).await.expect("a frame in time")? {
+                Ok(Message::Text(text)) => return Some(text.to_string()),
+                Ok(Message::Close(_)) | Err(_) => return None,
+                Ok(_) => {}
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn shutdown_closes_open_connections_with_allow_reconnect() {
+        let server = TestServer::start().await.unwrap();
+        let url = format!("ws://{}/chathub", server.address());
+        let mut request = url.into_client_request().unwrap();
+        request.headers_mut().insert("x-authorization-key", "acme-static-api-key-0001".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        socket.send(Message::text("{\"protocol\":\"json\",\"version\":1}\u{1e}")).await.unwrap();
+        assert_eq!(next_text(&mut socket).await.as_deref(), Some("{}\u{1e}"));
+        assert_eq!(server.state().hub.registry().connected(), 1);
+
+        let hub = std::sync::Arc::clone(&server.state().hub);
+        server.stop().await;
+        let close = next_text(&mut socket).await.expect("a Close record");
+        let close: serde_json::Value = serde_json::from_str(close.trim_end_matches('\u{1e}')).unwrap();
+        assert_eq!(close, serde_json::json!({"type": 7, "allowReconnect": true}));
+        assert_eq!(next_text(&mut socket).await, None, "then the socket closes");
+        assert_eq!(hub.registry().connected(), 0, "stop waited for the connection to end");
+    }
+}

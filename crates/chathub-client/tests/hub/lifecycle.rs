@@ -96,8 +96,8 @@ async fn an_expired_operator_token_is_replaced_from_the_source() {
         .operator_token_source(move || {
             let (issuer, counter) = (issuer.clone(), Arc::clone(&counter));
             async move {
-                // The first token lives a second; the next ones ten minutes.
-                let lifetime = if counter.fetch_add(1, Ordering::SeqCst) == 0 { 1 } else { 600 };
+                // The first token lives two seconds (exp is whole seconds); the next ones ten minutes.
+                let lifetime = if counter.fetch_add(1, Ordering::SeqCst) == 0 { 2 } else { 600 };
                 Ok(issuer.operators().issue_token(john, Duration::from_secs(lifetime)).await?.token)
             }
         })
