@@ -174,6 +174,9 @@ Events: new chats, messages (the company's and operators' replies too), chat and
 and the connection's own: reconnecting, reconnected, closed. With --json each is one JSON object a line, \
 named by its \"event\" member.
 
+Standard error says when it is connected (with --json too). A lost connection is tried again after \
+0, 2, 10 and 30 seconds; events sent meanwhile are lost (`chats list` catches up).
+
 Ctrl-C ends it with exit code 0. When the server closes the connection for good (a revoked token, say) \
 or reconnecting fails, it prints why on standard error and exits 1 (3 for a revoked or refused credential).")]
     Watch,

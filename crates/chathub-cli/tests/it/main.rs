@@ -9,3 +9,4 @@ mod help;
 mod import;
 mod secrets;
 mod support;
+mod watch;

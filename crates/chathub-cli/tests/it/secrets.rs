@@ -1,7 +1,9 @@
 //! No verbosity level, `RUST_LOG` setting, error or help text ever shows a
 //! password, an API key or a token.
 
-use crate::support::{API_KEY, LOGIN, PASSWORD, chathub, operator_token, run, server, simulator_server, with_api_key};
+use crate::support::{
+    API_KEY, LOGIN, PASSWORD, Watcher, chathub, operator_token, run, server, simulator_server, with_api_key,
+};
 
 fn assert_clean(stderr: &str, secrets: &[&str]) {
     for secret in secrets {
@@ -154,5 +156,34 @@ async fn chat_commands_at_every_level_hold_no_secret() {
             }
             assert!(runs[1].stderr.contains("/api/chat/chats"), "requests are logged: {:?}", runs[1]);
         }
+    }
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread")]
+async fn watch_at_every_level_holds_no_secret() {
+    let server = simulator_server().await;
+    let url = server.base_url();
+    let operator_token = operator_token(url, 1).await;
+    let mut by_password = Watcher::spawn(url, &["-vvv", "--json", "--login", LOGIN, "--password", PASSWORD]);
+    let mut by_operator = Watcher::spawn(url, &["-vvv", "--token", &operator_token]);
+    by_password.connected().await;
+    by_operator.connected().await;
+    run(with_api_key(
+        url,
+        ["simulate", "customer-message", "--org", "24", "--source", "2", "--phone", "380501234567", "Hi"],
+    ))
+    .await
+    .ok();
+    by_password.json_event("MessageReceived").await;
+    by_operator.stdout_line().await.expect("the ChatCreated line");
+    by_password.interrupt();
+    by_operator.interrupt();
+    assert_eq!(by_password.exit_code().await, 0);
+    assert_eq!(by_operator.exit_code().await, 0);
+    for watcher in [&by_password, &by_operator] {
+        let stderr = watcher.stderr_seen.join("\n");
+        assert!(stderr.contains("chathub"), "logs are written: {stderr}");
+        assert_clean(&stderr, &[PASSWORD, API_KEY, &operator_token]);
     }
 }

@@ -133,3 +133,116 @@ macro_rules! assert_redacted {
     }};
 }
 pub(crate) use assert_redacted;
+
+/// How long a watcher test waits for one line before it fails (a safety net only).
+const LINE_WAIT: Duration = Duration::from_secs(30);
+
+/// `chathub chats watch` as a child process whose lines arrive as they are written.
+pub struct Watcher {
+    child: std::process::Child,
+    stdout: tokio::sync::mpsc::UnboundedReceiver<String>,
+    stderr: tokio::sync::mpsc::UnboundedReceiver<String>,
+    /// Every line read so far from stderr (to show when a test fails).
+    pub stderr_seen: Vec<String>,
+}
+
+impl Watcher {
+    /// Starts `chathub chats watch` pointed at `base_url` with these further arguments.
+    pub fn spawn(base_url: &str, args: &[&str]) -> Self {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chathub"));
+        for variable in
+            ["CHATHUB_BASE_URL", "CHATHUB_LOGIN", "CHATHUB_PASSWORD", "CHATHUB_API_KEY", "CHATHUB_TOKEN", "RUST_LOG"]
+        {
+            command.env_remove(variable);
+        }
+        command
+            .args(["chats", "watch", "--base-url", base_url])
+            .args(args)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("start chathub chats watch");
+        let stdout = lines(child.stdout.take().expect("stdout"));
+        let stderr = lines(child.stderr.take().expect("stderr"));
+        Self { child, stdout, stderr, stderr_seen: Vec::new() }
+    }
+
+    /// Waits until standard error says the connection is up.
+    pub async fn connected(&mut self) {
+        loop {
+            let line = self.stderr_line().await.unwrap_or_else(|| panic!("watch ended: {:?}", self.stderr_seen));
+            if line.starts_with("Watching chats on ") {
+                return;
+            }
+        }
+    }
+
+    /// The next line on stdout; `None` once it is closed.
+    pub async fn stdout_line(&mut self) -> Option<String> {
+        match tokio::time::timeout(LINE_WAIT, self.stdout.recv()).await {
+            Ok(line) => line,
+            Err(_) => panic!("no line on stdout within {LINE_WAIT:?}; stderr: {:?}", self.stderr_seen),
+        }
+    }
+
+    /// The next line on stderr; `None` once it is closed.
+    pub async fn stderr_line(&mut self) -> Option<String> {
+        let line = match tokio::time::timeout(LINE_WAIT, self.stderr.recv()).await {
+            Ok(line) => line,
+            Err(_) => panic!("no line on stderr within {LINE_WAIT:?}; so far: {:?}", self.stderr_seen),
+        };
+        self.stderr_seen.extend(line.clone());
+        line
+    }
+
+    /// Reads stdout lines as JSON until one has `"event": event`, and returns it.
+    pub async fn json_event(&mut self, event: &str) -> serde_json::Value {
+        loop {
+            let line = self.stdout_line().await.unwrap_or_else(|| panic!("stdout ended before {event}"));
+            let value: serde_json::Value =
+                serde_json::from_str(&line).unwrap_or_else(|e| panic!("not one JSON object ({e}): {line}"));
+            assert!(value["event"].is_string(), "{line}");
+            if value["event"] == event {
+                return value;
+            }
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C does.
+    #[cfg(unix)]
+    pub fn interrupt(&self) {
+        let status =
+            std::process::Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("run kill");
+        assert!(status.success());
+    }
+
+    /// Waits for the process to end (reading what is left of stderr) and returns its exit code.
+    pub async fn exit_code(&mut self) -> i32 {
+        while self.stderr_line().await.is_some() {}
+        // Standard error is closed: the process has ended or is ending.
+        let status = tokio::task::block_in_place(|| self.child.wait()).expect("wait for chathub");
+        status.code().unwrap_or(-1)
+    }
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Each line of `stream`, as it is written, on a thread of its own.
+fn lines(stream: impl std::io::Read + Send + 'static) -> tokio::sync::mpsc::UnboundedReceiver<String> {
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stream).lines() {
+            let Ok(line) = line else { break };
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receiver
+}
