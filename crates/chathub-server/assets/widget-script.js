@@ -30,12 +30,14 @@
 // the hub `/chathub`, spoken here directly (SignalR's JSON hub protocol over
 // a WebSocket: negotiate with the token in `Authorization`, upgrade with it
 // in `access_token` since browsers cannot set headers on WebSockets, a ping
-// every 15 s, a connection silent for 30 s counts as lost). A lost
-// connection, or a Close that allows reconnecting ("Token expired" while the
-// token still has time by this clock), reconnects after 0, 2, 10 and 30 s,
-// then gives up until the next successful refresh (Refresh, or the browser
-// coming back online); each reconnection reloads the chats, since events may
-// have been missed.
+// every 15 s, a connection silent for 30 s counts as lost). The hub's Close
+// "Token revoked" ends the panel as a 403 does, "Token expired" as an
+// expired token does (the tag's token is the panel's only one, so
+// reconnecting could not help). A lost connection, or another Close that
+// allows reconnecting, reconnects after 0, 2, 10 and 30 s while the token
+// lives, then gives up until the next successful refresh (Refresh, or the
+// browser coming back online); each reconnection reloads the chats, since
+// events may have been missed.
 //
 // Optional tag attribute: `refresh-interval` (seconds, default 30, at least
 // 1): how often the panel re-reads the operator list while connected, which
@@ -71,6 +73,7 @@ const HUB_PING_MS = 15_000;
 const HUB_SILENCE_MS = 30_000;
 const HUB_RETRY_DELAYS_MS = [0, 2_000, 10_000, 30_000];
 const TOKEN_REVOKED = 'Token revoked';
+const TOKEN_EXPIRED = 'Token expired';
 
 /** Live timers, requests and hub sockets of every panel, for `diagnostics()`. */
 const live = { timers: 0, requests: 0, sockets: 0 };
@@ -870,7 +873,7 @@ p { margin: 0; }
 .badge[data-status="0"] { color: var(--ok); }
 .badge[data-status="1"] { color: var(--warn); }
 .badge[data-status="2"] { color: var(--bad); }
-ul { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.2rem; }
+ul, ol { list-style: none; margin: 0; padding: 0; display: grid; gap: 0.2rem; }
 li[aria-current="true"] .name { font-weight: 600; }
 footer { display: flex; justify-content: space-between; align-items: center; gap: 1rem; margin-top: 0.8rem; flex-wrap: wrap; }
 .lifetime { color: var(--muted); font-size: 0.85rem; }
@@ -944,6 +947,8 @@ class HubConnection {
     this.generation = 0;
     this.attempt = 0;
     this.everLive = false;
+    /** Handshakes completed: 1 once live, more after reconnecting. */
+    this.connects = 0;
     this.stopped = false;
     this.pingTimer = null;
     this.silenceTimer = null;
@@ -1050,6 +1055,7 @@ class HubConnection {
   onLive() {
     const reconnected = this.everLive;
     this.everLive = true;
+    this.connects += 1;
     this.attempt = 0;
     this.report('live');
     this.schedulePing();
@@ -1068,6 +1074,11 @@ class HubConnection {
         if (reason === TOKEN_REVOKED) {
           this.detach();
           this.panel.revoke();
+        } else if (reason === TOKEN_EXPIRED) {
+          // The server's word, whatever this clock says: the tag's token is
+          // the panel's only one, so reconnecting could not help.
+          this.detach();
+          this.panel.expire();
         } else if (record.allowReconnect === true) {
           this.lost(reason || 'the hub closed the connection');
         } else {
@@ -1497,7 +1508,12 @@ export function diagnostics() {
     timers: live.timers,
     requests: live.requests,
     sockets: live.sockets,
-    states: mounted.map((panel) => ({ id: panel.tag.id, state: panel.state.connection, hub: panel.state.hub })),
+    states: mounted.map((panel) => ({
+      id: panel.tag.id,
+      state: panel.state.connection,
+      hub: panel.state.hub,
+      hubConnects: panel.hub.connects,
+    })),
   };
 }
 

@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use chathub_server::hub::HubSettings;
 use chathub_server::testing::DEFAULT_SEED;
 use chrono::TimeDelta;
 use serde_json::{Value, json};
@@ -69,12 +70,25 @@ async fn wait_for_hub_connections(server: &Server, expected: usize) {
     }
 }
 
-/// Opens a plain page on another origin with John's panel, live.
-async fn johns_panel(server: &Server, pages: &PageServer, browser: &Browser) -> (Page, String, i32) {
+/// An integrator's page without hostile CSS, for the screenshot.
+fn neutral_page(tags: &str) -> String {
+    format!(
+        r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><title>Chats</title>
+<link rel="icon" href="data:,"><style>body {{ margin: 0; padding: 12px; }}</style></head>
+<body>{tags}</body>
+</html>"#
+    )
+}
+
+/// Opens a page on another origin (`plain`: the one with hostile CSS) with John's panel, live.
+async fn johns_panel(server: &Server, pages: &PageServer, browser: &Browser, plain: bool) -> (Page, String, i32) {
     let company = server.company_token(ACME).await;
     let john = server.operator_id(&company, 24, "John Smith").await;
     let token = server.operator_token(&company, john, TimeDelta::hours(1)).await;
-    let url = pages.put("chats", plain_page("Chats", &tag(ID, &server.script_url(), &token, "")));
+    let tags = tag(ID, &server.script_url(), &token, "");
+    let url = pages.put("chats", if plain { plain_page("Chats", &tags) } else { neutral_page(&tags) });
     let page = browser.new_page().await;
     page.color_scheme("light").await;
     page.goto(&url).await;
@@ -87,7 +101,7 @@ async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_th
     let pages = PageServer::start().await;
     let server = Server::start_with_options(Some(DEFAULT_SEED), &[pages.origin()], false, true).await;
     let browser = Browser::launch().await;
-    let (page, company, john) = johns_panel(&server, &pages, &browser).await;
+    let (page, company, john) = johns_panel(&server, &pages, &browser, true).await;
     page.wait_for("the empty list", &format!("{} === 'No chats yet.'", part_text(ID, "chats-summary"))).await;
     wait_for_hub_connections(&server, 1).await;
 
@@ -221,6 +235,63 @@ async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_th
     browser.close().await;
 }
 
+#[tokio::test]
+async fn a_dropped_hub_connection_reconnects_reloads_the_chats_and_stays_live() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(DEFAULT_SEED), &[pages.origin()], false, true).await;
+    // The server drops a connection silent for a second, with a Close that
+    // allows reconnecting; the panel pings every 15 s, so it is dropped.
+    let hub = &server.server.state().hub;
+    hub.set_settings(HubSettings { client_timeout: Duration::from_secs(1), ..HubSettings::default() });
+    let browser = Browser::launch().await;
+    let (page, company, _) = johns_panel(&server, &pages, &browser, true).await;
+    page.eval(&format!(
+        "import({:?}).then((module) => {{ window.__panel = module; return true; }})",
+        server.script_url()
+    ))
+    .await;
+    let connects = "window.__panel.diagnostics().states[0].hubConnects";
+    page.wait_for("a reconnection", &format!("{connects} >= 2")).await;
+
+    // Back to the spec's timings for the connections to come: the next one stays.
+    hub.set_settings(HubSettings::default());
+    let settled = page.wait_for("a lasting connection", &format!("{connects} >= 3 && {connects}")).await;
+    let settled = settled.as_i64().expect("a count");
+    page.wait_for("the hub to be live", &format!("{}?.dataset.hub === 'live'", panel(ID))).await;
+
+    // Each connection reloaded the list (events may have been missed meanwhile).
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let loads = page.requested_urls().iter().filter(|url| url.contains("/api/chat/chats?per_page=")).count();
+        if i64::try_from(loads).expect("a count") >= settled {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{loads} list loads for {settled} connections");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The reconnected hub delivers: a customer's message within 2 s.
+    let sent_at = Instant::now();
+    let answer = server
+        .customer_message(
+            &company,
+            json!({ "organizationId": 24, "source": 4, "client": { "phone": "380501234567" }, "textMessage": "Still there?" }),
+        )
+        .await;
+    let chat = answer["chat"]["id"].as_i64().expect("a chat id");
+    page.wait_for_within(
+        "the message after reconnecting",
+        &format!("{} === 'Still there?'", row_text(chat, "preview")),
+        LIVE_DEADLINE.saturating_sub(sent_at.elapsed()),
+    )
+    .await;
+    assert_eq!(page.eval(connects).await, settled, "no reconnection since");
+    assert_eq!(page.eval(&row_text(chat, "source")).await, "Widget");
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+    page.assert_clean(&[]);
+    browser.close().await;
+}
+
 /// Three chats in Customer Support (one New with unread messages, one
 /// assigned to Ana Lee, one Closed) and one in Technical Support.
 const CHATS_SEED: &str = r#"
@@ -302,7 +373,7 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
     let pages = PageServer::start().await;
     let server = Server::start_with_options(Some(CHATS_SEED), &[pages.origin()], false, true).await;
     let browser = Browser::launch().await;
-    let (page, company, _) = johns_panel(&server, &pages, &browser).await;
+    let (page, company, _) = johns_panel(&server, &pages, &browser, false).await;
     page.wait_for("the seeded chats", &format!("{} === '3 chats, 1 unread'", part_text(ID, "chats-summary"))).await;
     let rows: Vec<Value> = serde_json::from_value(
         page.eval(&format!(
@@ -399,6 +470,22 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
         labels,
         json!(["Chats of Customer Support", "Messages", "conversation-title", "Reply", "2 unread", "status"])
     );
+
+    // Enter in the reply box sends (Shift+Enter would start a new line).
+    page.click_element(&format!("{}.querySelector('[data-part=\"reply-text\"]')", root())).await;
+    page.insert_text("Thanks! It ships today.").await;
+    page.press("Enter", 13, false).await;
+    page.wait_for(
+        "the reply sent with Enter",
+        &format!(
+            "(() => {{ const m = {}; return m.length === 3 && m[2].author === 0 && m[2].text === 'Thanks! It ships today.' \
+             && m[0].statusText === 'Read' && m[1].statusText === 'Read'; }})()",
+            messages_in_panel()
+        ),
+    )
+    .await;
+    page.wait_for("no unread left", &format!("{}?.dataset.unread === '0'", row(olena))).await;
+    page.eval(&format!("{}.activeElement.blur()", root())).await;
 
     let png = page.screenshot_of(&format!("{}.shadowRoot.querySelector('section')", panel(ID)), 12.0).await;
     save_screenshot(&png, "widget-chats.png");

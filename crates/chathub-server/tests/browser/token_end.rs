@@ -93,6 +93,9 @@ async fn deactivating_the_operator_makes_the_panel_report_revocation() {
     let page = browser.new_page().await;
     page.goto(&url).await;
     page.wait_for("the panel to connect", &format!("{} === 'connected'", state(ID))).await;
+    // Its hub connection too: deactivating while it is being made would also
+    // end it, with a refused WebSocket upgrade (403) in the console.
+    page.wait_for("the hub to go live", &format!("{}?.dataset.hub === 'live'", panel(ID))).await;
     assert!(page.error_events().await.is_empty());
 
     server.set_status(&company, john, 1).await;
@@ -100,8 +103,13 @@ async fn deactivating_the_operator_makes_the_panel_report_revocation() {
     assert_eq!(page.eval(&part_text(ID, "connection-text")).await, "Token revoked");
     let events = page.error_events().await;
     assert!(events.len() == 1 && events[0].contains("token revoked"), "{events:?}");
+    page.wait_for("the hub socket to close", &format!("{}?.dataset.hub === 'closed'", panel(ID))).await;
     let stopped: Value = page.eval(&diagnostics(&server.script_url())).await;
-    assert_eq!((&stopped["timers"], &stopped["requests"]), (&0.into(), &0.into()), "no retry loop");
+    assert_eq!(
+        (&stopped["timers"], &stopped["requests"], &stopped["sockets"]),
+        (&0.into(), &0.into(), &0.into()),
+        "no retry loop"
+    );
     page.assert_clean(&[&network_status(403)]);
     browser.close().await;
 }
