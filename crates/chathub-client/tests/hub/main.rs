@@ -3,5 +3,6 @@
 //! after a token expired.
 
 mod events;
+mod fake;
 mod lifecycle;
 mod support;
