@@ -57,6 +57,8 @@ impl Fake {
                     continue;
                 }
                 let seen = Arc::clone(&seen);
+                // tungstenite's callback type fixes the error type.
+                #[allow(clippy::result_large_err)]
                 let callback = move |request: &Request, response: Response| {
                     let authorization = request
                         .headers()
