@@ -86,7 +86,7 @@
 //! - **Tracing**: a `debug` event per attempt (method, path, status,
 //!   attempt, latency), an `info` event per retry; never a secret.
 //! - TLS by rustls only; HTTP/2 when the server offers it.
-//! - **Hub** (cargo feature `hub`): [`Client::hub`] opens the real-time
+//! - **Hub** (cargo feature `hub`): `Client::hub()` opens the real-time
 //!   connection `/chathub` (events, sending, keep-alive, reconnecting with
 //!   a fresh credential); see the `hub` module.
 
