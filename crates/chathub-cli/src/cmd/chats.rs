@@ -93,7 +93,8 @@ pub(super) async fn message_parts(
     text: Option<String>,
     file: Option<&Path>,
 ) -> Result<(Option<String>, Option<NewMedia>)> {
-    let text = text.filter(|text| !(file.is_some() && text.is_empty()));
+    // With a file, a blank text is no text.
+    let text = text.filter(|text| !(file.is_some() && text.trim().is_empty()));
     match check_text(text.as_deref(), file.is_some()) {
         Ok(()) => {}
         Err(TextError::Empty) => usage!("TEXT is blank: give a text, --file, or both"),

@@ -333,3 +333,49 @@ async fn simulate_checks_its_input_and_needs_the_simulator() {
     absent.args(OLENA);
     assert!(run(absent).await.error_line(1).starts_with("error: 404 Not Found"));
 }
+
+/// Runs `chathub ARGS` with a terminal for standard input (util-linux
+/// `script`), typing `answer`; `None` where `script` is missing.
+async fn on_a_terminal(args: Vec<String>, answer: &'static str) -> Option<(i32, String)> {
+    let script = ["/usr/bin/script", "/bin/script"].into_iter().find(|path| std::path::Path::new(path).exists())?;
+    let binary = assert_cmd::cargo::cargo_bin!("chathub").to_str().expect("a UTF-8 path").to_owned();
+    let line = std::iter::once(binary).chain(args).map(|word| format!("'{word}'")).collect::<Vec<_>>().join(" ");
+    let output = tokio::task::spawn_blocking(move || {
+        use std::io::Write;
+        let mut child = std::process::Command::new(script)
+            .args(["-qec", &line, "/dev/null"])
+            .env_remove("CHATHUB_API_KEY")
+            .env_remove("CHATHUB_TOKEN")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run script");
+        child.stdin.take().expect("stdin").write_all(answer.as_bytes()).expect("type the answer");
+        child.wait_with_output().expect("wait for script")
+    })
+    .await
+    .expect("join");
+    Some((output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stdout).into_owned()))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delete_on_a_terminal_asks_first() {
+    let server = simulator_server().await;
+    let url = server.base_url();
+    simulate(url, OLENA).await;
+    let args = |id: &str| -> Vec<String> {
+        ["chats", "delete", id, "--base-url", url, "--api-key", crate::support::API_KEY].map(str::to_owned).to_vec()
+    };
+    let Some((code, screen)) = on_a_terminal(args("1"), "n\n").await else {
+        eprintln!("skipped: no `script` to give chathub a terminal");
+        return;
+    };
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Delete chat 1 and all its messages? [y/N] Chat 1 was not deleted."), "{screen}");
+    assert_eq!(list(url, &[]).await["total"], 1, "not deleted");
+    let (code, screen) = on_a_terminal(args("1"), "y\n").await.expect("script");
+    assert_eq!(code, 0, "{screen}");
+    assert!(screen.contains("Deleted chat 1 with its messages."), "{screen}");
+    assert_eq!(list(url, &[]).await["total"], 0);
+}
