@@ -1,5 +1,7 @@
 //! `--demo`: `GET /demo/widget`, a page that plays the integrator's side of
-//! the widget flow (spec §3.9, §6), and `POST /demo/widget/token`, the fresh
+//! the widget flow (spec §3.9, §6; with `--simulator` it also shows the
+//! `chathub simulate customer-message` command that makes a chat appear in
+//! the panel), and `POST /demo/widget/token`, the fresh
 //! token its "reload with a fresh token" button asks for. Tokens are issued
 //! here, server-side, for the demo company's first Active operator, or, when
 //! there is no demo company, the Active operator with the lowest id; no
@@ -30,11 +32,12 @@ const DEFAULT_TTL_SECS: i64 = 3600;
 /// The longest lifetime `?ttl=` may ask for (Decision 10's 24 hours).
 const MAX_TTL_SECS: i64 = 24 * 3600;
 
-/// The operator the demo issues tokens for, and its organization's name.
+/// The operator the demo issues tokens for, and its organization.
 struct DemoOperator {
     id: OperatorId,
     name: String,
     organization: String,
+    organization_id: i32,
 }
 
 /// `GET /demo/widget[?ttl=SECONDS]`: the page with a freshly issued token in its tag.
@@ -50,6 +53,8 @@ pub async fn page(State(state): State<AppState>, RawQuery(query): RawQuery) -> R
             ("TTL", describe(ttl)),
             ("TTL_SECONDS", ttl.to_string()),
             ("TOKEN", escape(&token)),
+            ("SIMULATOR", state.settings.simulator.to_string()),
+            ("ORGANIZATION_ID", operator.organization_id.to_string()),
         ],
     );
     Ok(no_store(([(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"))], html).into_response()))
@@ -107,7 +112,7 @@ fn demo_operator(state: &AppState) -> Result<DemoOperator, ApiError> {
     let id = id.ok_or(NONE)?;
     let operator = model.operator(id).filter(|operator| operator.status.is_active()).ok_or(NONE)?;
     let organization = model.organization(operator.organization).map(|o| o.name.clone()).unwrap_or_default();
-    Ok(DemoOperator { id, name: operator.name.clone(), organization })
+    Ok(DemoOperator { id, name: operator.name.clone(), organization, organization_id: operator.organization.0 })
 }
 
 /// Fills `{{NAME}}` placeholders in one pass (so a value is never read as a placeholder).

@@ -20,6 +20,11 @@ async fn the_demo_page_shows_the_operator() {
     assert_eq!(page.eval(&part_text(ID, "operator-status")).await, "Active");
     assert_eq!(page.eval(&part_text(ID, "organization-name")).await, "Customer Support");
     assert_eq!(page.eval("document.getElementById('operator').textContent").await, "John Smith");
+    let hint = page.eval("document.getElementById('chats-hint').textContent").await;
+    assert!(hint.as_str().is_some_and(|text| text.contains("--simulator")), "{hint}");
+    assert_eq!(page.eval("document.getElementById('simulate').hidden").await, true);
+    page.wait_for("the (empty) chat list", &format!("{} === 'No chats yet.'", part_text(ID, "chats-summary"))).await;
+    page.wait_for("live updates", &format!("{}?.dataset.hub === 'live'", panel(ID))).await;
     let operators = page.eval(&part_text(ID, "operators")).await;
     let operators = operators.as_str().expect("the operator list");
     assert!(operators.contains("John Smith (you)") && operators.contains("Mike Wilson"), "{operators}");

@@ -205,6 +205,7 @@ async fn the_demo_page_embeds_a_fresh_token_for_the_lowest_active_operator() {
     assert!(html.contains(&format!(r#"src="{SCRIPT_PATH}""#)) && html.contains(r#"id="operator-chat-panel-script""#));
     assert!(html.contains(r#"<strong id="operator">John Smith</strong> (Customer Support)"#), "{html}");
     assert!(!html.contains("acme-pass-1") && !html.contains("acme-static-api-key"), "no company credential");
+    assert!(html.contains("const SIMULATOR = false;") && html.contains("const ORGANIZATION_ID = 24;"), "{html}");
     let token = token_in(&html);
     assert_eq!(validate(&server, &token).await, i64::from(john));
     let claims = claims_of(&token);
@@ -226,6 +227,22 @@ async fn the_demo_page_embeds_a_fresh_token_for_the_lowest_active_operator() {
 
     let bad = server.http().get(format!("{}/demo/widget?ttl=0", server.url())).send().await.expect("bad ttl");
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn with_the_simulator_the_demo_page_shows_how_to_play_a_customer() {
+    let server = Server::start_with_options(Some(chathub_server::testing::DEFAULT_SEED), &[], true, true).await;
+    let html = server
+        .http()
+        .get(format!("{}/demo/widget", server.url()))
+        .send()
+        .await
+        .expect("GET the demo")
+        .text()
+        .await
+        .expect("the page");
+    assert!(html.contains("const SIMULATOR = true;") && html.contains("simulate customer-message --org"), "{html}");
+    assert!(!html.contains("acme-pass-1") && !html.contains("acme-static-api-key"), "no company credential");
 }
 
 #[tokio::test]
