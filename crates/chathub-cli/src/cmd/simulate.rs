@@ -45,14 +45,13 @@ async fn customer_message(context: &Context, args: CustomerMessageArgs) -> Resul
     if context.out.is_json() {
         return context.out.json(&answer);
     }
-    let chat = if answer.created { "created" } else { "existing" };
+    let chat = if answer.created { "new" } else { "existing" };
     context.out.line(format!(
-        "Message {} in chat {} ({chat}, {}, organization {}); created: {}.",
+        "Message {} in {chat} chat {} ({}, organization {}).",
         answer.message.id,
         answer.chat.id,
         names::source(answer.chat.mess_source),
         answer.chat.organization_id,
-        answer.created
     ))
 }
 

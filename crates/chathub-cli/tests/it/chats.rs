@@ -264,11 +264,11 @@ async fn simulate_opens_a_chat_then_joins_it() {
     let mut first = with_api_key(url, ["simulate", "customer-message"]);
     first.args(OLENA);
     let first = run(first).await;
-    assert_eq!(first.ok(), "Message 1 in chat 1 (created, telegram-bot, organization 24); created: true.\n");
+    assert_eq!(first.ok(), "Message 1 in new chat 1 (telegram-bot, organization 24).\n");
     let mut second = with_api_key(url, ["simulate", "customer-message"]);
     second.args(["--org", "24", "--source", "2", "--phone", "380501234567", "Still there?"]);
     let second = run(second).await;
-    assert_eq!(second.ok(), "Message 2 in chat 1 (existing, telegram-bot, organization 24); created: false.\n");
+    assert_eq!(second.ok(), "Message 2 in existing chat 1 (telegram-bot, organization 24).\n");
     let json = simulate(url, &["--org", "24", "--source", "whatsapp", "--phone", "380501234567", "Hi"]).await;
     assert_eq!(json["created"], true, "another messenger, another chat");
     assert_eq!(json["chat"]["id"], 2);
