@@ -324,6 +324,22 @@ class ChatsView {
     this.list = h('ul', { class: 'chat-list', 'data-part': 'chats', 'aria-label': 'Chats' });
     this.messagesTitle = h('h3', { id: 'conversation-title', tabindex: '-1', 'data-part': 'chat-title' }, '');
     this.chatInfo = h('p', { class: 'label', 'data-part': 'chat-info' }, '');
+    this.statusSelect = h(
+      'select',
+      { id: 'chat-status', 'data-part': 'status-select' },
+      ...[...CHAT_STATUS_NAMES].map(([value, name]) => h('option', { value }, name)),
+    );
+    this.statusSelect.addEventListener('change', () => this.setStatus(Number(this.statusSelect.value)));
+    this.statusNote = h('span', { class: 'label', 'data-part': 'status-note', role: 'status' }, '');
+    this.statusRow = h(
+      'p',
+      { class: 'status-row' },
+      h('label', { for: 'chat-status', class: 'label' }, 'Status'),
+      ' ',
+      this.statusSelect,
+      ' ',
+      this.statusNote,
+    );
     this.messageList = h('ol', { class: 'messages', 'data-part': 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
     this.closeButton = h('button', { type: 'button', 'data-part': 'close-chat' }, 'Back to the list');
     this.closeButton.addEventListener('click', () => this.closeChat());
@@ -352,6 +368,7 @@ class ChatsView {
       { class: 'conversation', 'data-part': 'conversation', 'aria-labelledby': 'conversation-title', hidden: true },
       h('div', { class: 'chats-head' }, this.messagesTitle, this.closeButton),
       this.chatInfo,
+      this.statusRow,
       this.messageList,
       this.replyForm,
     );
@@ -606,8 +623,37 @@ class ChatsView {
     this.messageList.scrollTop = this.messageList.scrollHeight;
   }
 
+  /** `PUT /api/chat/status` for the open chat; the event (or a re-read) shows it. */
+  async setStatus(status) {
+    const chat = this.open && this.chats.get(this.open.id);
+    if (!chat || chat.chatStatus === status) return;
+    this.statusNote.textContent = 'Saving…';
+    let response;
+    try {
+      response = await this.panel.api('/api/chat/status', {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ id: chat.id, status }),
+      });
+    } catch (error) {
+      if (error?.name === 'AbortError') return;
+      this.statusNote.textContent = 'Not saved: ChatHub cannot be reached.';
+      this.renderConversation();
+      return;
+    }
+    if (this.endsToken(response)) return;
+    if (!response.ok) {
+      this.statusNote.textContent = `Not saved: ${await problemText(response)}`;
+      this.renderConversation();
+      return;
+    }
+    this.statusNote.textContent = '';
+    this.chatStatusChanged(chat.id, status);
+  }
+
   closeChat() {
     const id = this.open?.id;
+    this.statusNote.textContent = '';
     this.openGeneration += 1;
     this.open = null;
     this.renderList();
@@ -764,6 +810,9 @@ class ChatsView {
     const who = !operator ? 'Unassigned' : operator.id === this.state.operatorId ? 'Assigned to you' : `Assigned to ${operator.name ?? `operator #${operator.id}`}`;
     const theme = typeof chat.theme === 'string' && chat.theme ? `${chat.theme} · ` : '';
     this.chatInfo.textContent = `${theme}${sourceName(chat.messSource)} · ${chatStatusName(chat.chatStatus)} · ${who}`;
+    // While a change is being saved the select shows it; otherwise the chat's status.
+    if (this.statusNote.textContent !== 'Saving…') this.statusSelect.value = String(chat.chatStatus);
+    this.statusSelect.disabled = this.state.connection !== 'connected';
     if (open.error) {
       this.messageList.replaceChildren(h('li', { class: 'label' }, open.error));
     } else if (!open.loaded && open.messages.size === 0) {
@@ -927,6 +976,12 @@ li.closed .chat-name { font-weight: 400; }
   border-radius: 6px; padding: 0.35rem 0.5rem; resize: vertical;
 }
 .reply textarea:disabled { background: var(--badge-bg); cursor: not-allowed; }
+.status-row { display: flex; align-items: baseline; gap: 0.4rem; flex-wrap: wrap; }
+select {
+  font: inherit; font-size: 0.9rem; color: var(--fg); background: var(--bg); border: 1px solid var(--border);
+  border-radius: 6px; padding: 0.1rem 0.3rem;
+}
+select:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .reply-actions { display: flex; justify-content: space-between; align-items: center; gap: 0.6rem; }
 `;
 

@@ -126,6 +126,7 @@ async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_th
     .await;
     let elapsed = sent_at.elapsed();
     assert!(elapsed < LIVE_DEADLINE, "the message took {elapsed:?}");
+    eprintln!("a customer's message reached the panel in {elapsed:?}");
     assert_eq!(page.eval(&row_text(chat, "chat-name")).await, "Olena");
     assert_eq!(page.eval(&row_text(chat, "theme")).await, "Parcel #491");
     assert_eq!(page.eval(&row_text(chat, "source")).await, "Telegram Bot");
@@ -417,6 +418,27 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
     let info = page.eval(&part_text(ID, "chat-info")).await;
     assert_eq!(info, "Wrong size · WhatsApp · Closed · Unassigned");
 
+    // The operator reopens it from the panel, and closes it again.
+    let select = format!("{}.querySelector('[data-part=\"status-select\"]')", root());
+    assert_eq!(page.eval(&format!("{select}.value")).await, "4");
+    for (status, name, disabled) in [(1, "Open", false), (4, "Closed", true)] {
+        page.eval(&format!(
+            "(() => {{ const s = {select}; s.value = '{status}'; s.dispatchEvent(new Event('change')); }})()"
+        ))
+        .await;
+        page.wait_for(
+            &format!("the chat {name} in the panel"),
+            &format!(
+                "{} === '{name}' && {}.querySelector('[data-part=\"reply-text\"]').disabled === {disabled}",
+                row_text(iryna, "chat-status"),
+                root()
+            ),
+        )
+        .await;
+        let (_, stored) = server.call(&company, reqwest::Method::GET, &format!("/api/chat/chats/{iryna}"), None).await;
+        assert_eq!(stored["chatStatus"], status, "{stored}");
+    }
+
     // Olena sends a photo: it shows as an image from the media URL.
     page.click_element(&format!("{}.querySelector('button')", row(olena))).await;
     page.wait_for("Olena's messages", &format!("{}.length === 1", messages_in_panel())).await;
@@ -443,7 +465,7 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
         page.color_scheme(scheme).await;
         page.wait_for(scheme, &format!("matchMedia('(prefers-color-scheme: {scheme})').matches")).await;
         let parts: Vec<Value> = serde_json::from_value(
-            page.eval(&colors_of(ID, "h3, p, li span, .badge, button, .label, time, a, textarea")).await,
+            page.eval(&colors_of(ID, "h3, p, li span, .badge, button, .label, time, a, textarea, select")).await,
         )
         .expect("a list");
         assert!(parts.len() >= 20, "too few text parts found: {parts:?}");
