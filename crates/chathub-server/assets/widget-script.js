@@ -340,7 +340,16 @@ class ChatsView {
       ' ',
       this.statusNote,
     );
-    this.messageList = h('ol', { class: 'messages', 'data-part': 'messages', 'aria-label': 'Messages', 'aria-live': 'polite' });
+    // New messages are announced; status changes ("Read") are not.
+    this.messageList = h('ol', {
+      class: 'messages',
+      'data-part': 'messages',
+      'aria-label': 'Messages',
+      'aria-live': 'polite',
+      'aria-relevant': 'additions',
+    });
+    /** The open chat's message items by message id, kept so only new ones are added. */
+    this.messageItems = new Map();
     this.closeButton = h('button', { type: 'button', 'data-part': 'close-chat' }, 'Back to the list');
     this.closeButton.addEventListener('click', () => this.closeChat());
     this.replyText = h('textarea', { id: 'reply-text', rows: '2', 'data-part': 'reply-text', maxlength: '4096' });
@@ -439,6 +448,7 @@ class ChatsView {
     if (!this.chats.has(chat.id)) this.total += 1;
     this.chats.set(chat.id, chat);
     this.touched?.add(chat.id);
+    if (this.rereads.has(chat.id)) this.reread(chat.id);
     this.renderList();
   }
 
@@ -466,7 +476,8 @@ class ChatsView {
   chatStatusChanged(chatId, status) {
     const chat = this.chats.get(chatId);
     if (chat) chat.chatStatus = status;
-    else this.reread(chatId);
+    // A re-read on its way may have been answered before this change: read once more.
+    if (!chat || this.rereads.has(chatId)) this.reread(chatId);
     this.touched?.add(chatId);
     this.renderList();
     this.renderConversation();
@@ -819,7 +830,23 @@ class ChatsView {
       this.messageList.replaceChildren(h('li', { class: 'label' }, 'Loading messages…'));
     } else {
       const atBottom = this.messageList.scrollHeight - this.messageList.scrollTop - this.messageList.clientHeight < 24;
-      this.messageList.replaceChildren(...[...open.messages.values()].sort((a, b) => a.id - b.id).map((message) => this.messageItem(chat, message)));
+      const messages = [...open.messages.values()].sort((a, b) => a.id - b.id);
+      const items = messages.map((message) => {
+        let item = this.messageItems.get(message.id);
+        if (!item || item.chatId !== chat.id) {
+          item = { chatId: chat.id, element: this.messageItem(chat, message) };
+          this.messageItems.set(message.id, item);
+        }
+        const badge = item.element.querySelector('[data-part="message-status"]');
+        item.element.dataset.status = String(message.status);
+        if (badge) badge.textContent = messageStatusName(message.status);
+        return item.element;
+      });
+      const current = [...this.messageList.children];
+      const appended = current.length <= items.length && current.every((element, i) => element === items[i]);
+      if (appended) this.messageList.append(...items.slice(current.length));
+      else this.messageList.replaceChildren(...items);
+      for (const id of this.messageItems.keys()) if (!open.messages.has(id)) this.messageItems.delete(id);
       if (atBottom) this.messageList.scrollTop = this.messageList.scrollHeight;
     }
     const closed = chat.chatStatus === CHAT_CLOSED;
