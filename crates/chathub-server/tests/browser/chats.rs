@@ -290,6 +290,72 @@ async fn dropped_hub_connections_reconnect_at_once_and_reload_the_chats() {
     browser.close().await;
 }
 
+#[tokio::test]
+async fn two_panels_each_see_their_own_organizations_chats_live() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(DEFAULT_SEED), &[pages.origin()], false, true).await;
+    let company = server.company_token(ACME).await;
+    let john = server.operator_id(&company, 24, "John Smith").await;
+    let emma = server.operator_id(&company, 42, "Emma Davis").await;
+    let (support, tech) = (format!("{ID}-24"), format!("{ID}-42"));
+    let tags = [
+        tag(&support, &server.script_url(), &server.operator_token(&company, john, TimeDelta::hours(1)).await, ""),
+        tag(&tech, &server.script_url(), &server.operator_token(&company, emma, TimeDelta::hours(1)).await, ""),
+    ];
+    let url = pages.put("two", plain_page("Two organizations", &tags.join("\n")));
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    page.goto(&url).await;
+    for id in [&support, &tech] {
+        page.wait_for(&format!("{id}'s hub"), &format!("{}?.dataset.hub === 'live'", panel(id))).await;
+        page.wait_for(&format!("{id}'s list"), &format!("{} === 'No chats yet.'", part_text(id, "chats-summary")))
+            .await;
+    }
+    wait_for_hub_connections(&server, 2).await;
+
+    // Technical Support first, with a text file; then Customer Support.
+    let file = json!({ "name": "router-log.txt", "format": "txt", "type": 0, "dataBase64": "bGluayBkb3duCg==" });
+    let tech_chat = server
+        .customer_message(
+            &company,
+            json!({ "organizationId": 42, "source": 1, "client": { "name": "Petro", "tgUserId": 555 }, "media": file }),
+        )
+        .await;
+    let support_chat = server
+        .customer_message(
+            &company,
+            json!({ "organizationId": 24, "source": 2, "client": { "phone": "380501234567" }, "textMessage": "Hi" }),
+        )
+        .await;
+    let in_panel = |id: &str, chat: &Value| {
+        format!(
+            r#"{}?.shadowRoot?.querySelector('[data-part="chats"] [data-chat-id="{}"]')"#,
+            panel(id),
+            chat["chat"]["id"]
+        )
+    };
+    page.wait_for("Emma's new chat", &format!("{}?.dataset.unread === '1'", in_panel(&tech, &tech_chat))).await;
+    page.wait_for("John's new chat", &format!("{}?.dataset.unread === '1'", in_panel(&support, &support_chat))).await;
+    // Each connection gets events in commit order: Technical Support's came
+    // first, so had John's panel been sent it, it would show by now.
+    let count = |id: &str| format!("{}.shadowRoot.querySelectorAll('[data-part=\"chats\"] li').length", panel(id));
+    assert_eq!((page.eval(&count(&support)).await, page.eval(&count(&tech)).await), (json!(1), json!(1)));
+
+    // A file that is no image is a link, named, to the media URL.
+    page.click_element(&format!("{}.querySelector('button')", in_panel(&tech, &tech_chat))).await;
+    let link = format!(r#"{}.shadowRoot.querySelector('[data-part="messages"] a')"#, panel(&tech));
+    page.wait_for("the file's link", &format!("{link}?.textContent === 'router-log.txt'")).await;
+    assert_eq!(page.eval(&format!("{link}.href")).await, tech_chat["message"]["media"]["uri"]);
+    assert_eq!(page.eval(&format!("{link}.getAttribute('download')")).await, "router-log.txt");
+    assert_eq!(
+        page.eval(&format!("{}.shadowRoot.querySelector('[data-part=\"chat-name\"]').textContent", panel(&tech))).await,
+        "Petro"
+    );
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+    page.assert_clean(&[]);
+    browser.close().await;
+}
+
 /// Three chats in Customer Support (one New with unread messages, one
 /// assigned to Ana Lee, one Closed) and one in Technical Support.
 const CHATS_SEED: &str = r#"
