@@ -25,8 +25,10 @@
 //
 // Chats (spec §7): the operator's organization's chats (GET /api/chat/chats)
 // with their source, status, unread count and who they are assigned to; a
-// chat opens to its messages (oldest first) and a reply box (POST
-// /api/chat/{id}/message), off for Closed chats. Live updates come through
+// chat opens to its messages (oldest first; photos shown, other media as
+// links), its status (PUT /api/chat/status) and a reply box (POST
+// /api/chat/{id}/message; Enter sends), off for Closed chats. Unread counts
+// are the server's (re-read per chat after each event). Live updates come through
 // the hub `/chathub`, spoken here directly (SignalR's JSON hub protocol over
 // a WebSocket: negotiate with the token in `Authorization`, upgrade with it
 // in `access_token` since browsers cannot set headers on WebSockets, a ping
