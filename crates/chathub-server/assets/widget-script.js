@@ -871,7 +871,8 @@ class ChatsView {
         : 'System';
     const body = [];
     if (typeof message.message === 'string' && message.message) body.push(h('p', { class: 'text', 'data-part': 'text' }, message.message));
-    if (isObject(message.media) && typeof message.media.uri === 'string') {
+    // Only http(s) links: a `javascript:` URI in an answer must never become a link.
+    if (isObject(message.media) && typeof message.media.uri === 'string' && /^https?:\/\//i.test(message.media.uri)) {
       const media = message.media;
       const name = typeof media.name === 'string' ? media.name : 'attachment';
       const image = media.type === 1 && typeof media.format === 'string' && media.format.startsWith('image/');
