@@ -117,19 +117,19 @@ async fn find_organization(company: &Client, operator: OperatorId) -> anyhow::Re
 /// Prints an event; the chat of a customer's message, to answer it.
 fn on_event(event: &HubEvent) -> Option<ChatId> {
     match event {
-        HubEvent::ChatCreated { chat } => {
+        HubEvent::ChatCreated { chat, .. } => {
             let who = chat.client.name.as_deref().unwrap_or("(no name)");
             println!("new chat {} from {who} via {}", chat.id, chat.mess_source);
         }
-        HubEvent::MessageReceived { message } => {
+        HubEvent::MessageReceived { message, .. } => {
             print_message(message);
             return (message.author == Author::Client).then_some(message.chat_id);
         }
-        HubEvent::ChatStatusChanged { chat_id, status } => println!("chat {chat_id} is now {status}"),
-        HubEvent::MessageStatusChanged { message_id, status } => println!("message {message_id} is now {status}"),
-        HubEvent::Reconnecting { attempt, reason } => println!("reconnecting (attempt {attempt}): {reason}"),
+        HubEvent::ChatStatusChanged { chat_id, status, .. } => println!("chat {chat_id} is now {status}"),
+        HubEvent::MessageStatusChanged { message_id, status, .. } => println!("message {message_id} is now {status}"),
+        HubEvent::Reconnecting { attempt, reason, .. } => println!("reconnecting (attempt {attempt}): {reason}"),
         HubEvent::Reconnected => println!("reconnected"),
-        HubEvent::Closed { reason } => println!("closed: {}", reason.as_deref().unwrap_or("by the server")),
+        HubEvent::Closed { reason, .. } => println!("closed: {}", reason.as_deref().unwrap_or("by the server")),
         _ => {}
     }
     None

@@ -16,16 +16,16 @@
 //! let mut hub = client.hub().reconnect(ReconnectPolicy::default()).connect().await?;
 //! while let Some(event) = hub.next_event().await {
 //!     match event {
-//!         HubEvent::ChatCreated { chat } => println!("new chat {} from {:?}", chat.id, chat.client.name),
-//!         HubEvent::MessageReceived { message } => {
+//!         HubEvent::ChatCreated { chat, .. } => println!("new chat {} from {:?}", chat.id, chat.client.name),
+//!         HubEvent::MessageReceived { message, .. } => {
 //!             println!("chat {}: {}", message.chat_id, message.message.as_deref().unwrap_or("[media]"));
 //!             if message.author == chathub_client::types::chat::Author::Client {
 //!                 let reply = hub.send_message(message.chat_id, "Thanks, we are on it").await?;
 //!                 println!("replied with message {}", reply.id);
 //!             }
 //!         }
-//!         HubEvent::Reconnecting { attempt, reason } => eprintln!("reconnecting ({attempt}): {reason}"),
-//!         HubEvent::Closed { reason } => eprintln!("closed: {}", reason.unwrap_or_default()),
+//!         HubEvent::Reconnecting { attempt, reason, .. } => eprintln!("reconnecting ({attempt}): {reason}"),
+//!         HubEvent::Closed { reason, cause, .. } => eprintln!("closed ({cause:?}): {}", reason.unwrap_or_default()),
 //!         other => println!("{other:?}"),
 //!     }
 //! }
@@ -92,23 +92,31 @@ pub const HANDSHAKE_TIMEOUT: Duration = chathub_types::hub::HANDSHAKE_TIMEOUT;
 /// Something that happened on the hub.
 ///
 /// Serialized (for `--json` output and logs) with an `event` tag:
-/// `{"event":"MessageReceived","message":{…}}`.
+/// `{"event":"MessageReceived","message":{…}}`,
+/// `{"event":"Closed","reason":"Token revoked","cause":"revoked"}`.
+///
+/// Variants may gain fields (match with `..`) and the enum may gain
+/// variants (keep a `_` arm). To build events, e.g. in tests of code that
+/// handles them, use the constructors ([`HubEvent::closed`], ...).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(tag = "event", rename_all_fields = "camelCase")]
 #[non_exhaustive]
 pub enum HubEvent {
     /// A chat was opened (`ChatCreated`); its first message's event follows.
+    #[non_exhaustive]
     ChatCreated {
         /// The chat, already counting its first message.
         chat: Chat,
     },
     /// A message was written, by a client or an operator (`ReceiveMessage`
     /// and `ReceiveMediaMessage`; media is in `message.media`).
+    #[non_exhaustive]
     MessageReceived {
         /// The message.
         message: Message,
     },
     /// A chat's status changed (`ChatStatusChanged`).
+    #[non_exhaustive]
     ChatStatusChanged {
         /// The chat.
         chat_id: ChatId,
@@ -116,6 +124,7 @@ pub enum HubEvent {
         status: ChatStatus,
     },
     /// A message's delivery status changed (`MessageStatusChanged`).
+    #[non_exhaustive]
     MessageStatusChanged {
         /// The message.
         message_id: MessageId,
@@ -124,6 +133,7 @@ pub enum HubEvent {
     },
     /// The connection was lost; attempt `attempt` (from 1) to reconnect
     /// starts after the policy's wait.
+    #[non_exhaustive]
     Reconnecting {
         /// Which attempt, from 1.
         attempt: u32,
@@ -134,11 +144,80 @@ pub enum HubEvent {
     /// read the chats over REST to catch up).
     Reconnected,
     /// Closed for good: the last event; [`Hub::next_event`] answers `None` after it.
+    #[non_exhaustive]
     Closed {
-        /// Why: the server's text (`Token revoked`), the refusal, or the
-        /// last failure when reconnecting gave up.
+        /// Why, for people: the server's text (`Token revoked`), the
+        /// refusal, or the last failure when reconnecting gave up.
         reason: Option<String>,
+        /// Why, for programs (decide on this, never on `reason`'s text).
+        cause: CloseCause,
     },
+}
+
+impl HubEvent {
+    /// A [`HubEvent::ChatCreated`].
+    pub fn chat_created(chat: Chat) -> Self {
+        Self::ChatCreated { chat }
+    }
+
+    /// A [`HubEvent::MessageReceived`].
+    pub fn message_received(message: Message) -> Self {
+        Self::MessageReceived { message }
+    }
+
+    /// A [`HubEvent::ChatStatusChanged`].
+    pub fn chat_status_changed(chat_id: impl Into<ChatId>, status: ChatStatus) -> Self {
+        Self::ChatStatusChanged { chat_id: chat_id.into(), status }
+    }
+
+    /// A [`HubEvent::MessageStatusChanged`].
+    pub fn message_status_changed(message_id: impl Into<MessageId>, status: MessageStatus) -> Self {
+        Self::MessageStatusChanged { message_id: message_id.into(), status }
+    }
+
+    /// A [`HubEvent::Reconnecting`].
+    pub fn reconnecting(attempt: u32, reason: impl Into<String>) -> Self {
+        Self::Reconnecting { attempt, reason: reason.into() }
+    }
+
+    /// A [`HubEvent::Closed`].
+    pub fn closed(reason: Option<String>, cause: CloseCause) -> Self {
+        Self::Closed { reason, cause }
+    }
+}
+
+/// Why a hub closed for good ([`HubEvent::Closed`]); serialized camelCase
+/// (`"revoked"`, `"credentialRefused"`, `"serverClosed"`, `"gaveUp"`,
+/// `"clientClosed"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum CloseCause {
+    /// The server closed the connection because its credential was revoked
+    /// (Close `Token revoked` without `allowReconnect`, Decision 28).
+    Revoked,
+    /// Reconnecting was refused for good: 403 (a revoked or unfit
+    /// credential), or 401 for the client's own credential after a fresh
+    /// sign-in.
+    CredentialRefused,
+    /// The server closed the connection without `allowReconnect` for
+    /// another reason (e.g. `Connection closed with an error.`).
+    ServerClosed,
+    /// Reconnecting stopped: the reconnect policy gave up (at once with
+    /// [`ReconnectPolicy::never`]), or an error no retry can fix that is
+    /// not a refused credential (a bad configuration).
+    GaveUp,
+    /// This side closed it ([`Hub::close`] or dropping the [`Hub`]).
+    ClientClosed,
+}
+
+impl CloseCause {
+    /// Whether the credential was refused or revoked: reconnecting with the
+    /// same credential cannot help (a command-line tool's "credentials
+    /// refused" exit).
+    pub fn is_credential_refused(self) -> bool {
+        matches!(self, Self::Revoked | Self::CredentialRefused)
+    }
 }
 
 type TokenFuture = Pin<Box<dyn Future<Output = Result<OperatorToken>> + Send>>;

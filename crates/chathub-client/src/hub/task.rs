@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chathub_types::hub::TOKEN_REVOKED;
 use chathub_types::hub::event::{self, EventError, ReceivedEvent};
 use chathub_types::hub::record::{self, ClientRecord, RecordBuffer, ServerRecord};
 use futures::{SinkExt as _, StreamExt as _};
@@ -15,7 +16,7 @@ use tokio::time::{Instant, sleep, sleep_until};
 use tokio_tungstenite::tungstenite::Message;
 
 use super::connect::{self, Opened, Socket, seconds};
-use super::{HubEvent, Shared};
+use super::{CloseCause, HubEvent, Shared};
 use crate::{Error, Result};
 
 /// How long a goodbye (Close record and WebSocket close) may take.
@@ -53,7 +54,7 @@ enum End {
     /// Lost, or closed by the server with `allowReconnect`: reconnect.
     Lost(String),
     /// Closed by the server without `allowReconnect`: end with `Closed`.
-    Closed(Option<String>),
+    Closed(Option<String>, CloseCause),
 }
 
 /// What happened while waiting without a connection.
@@ -88,10 +89,12 @@ impl Link {
         }
     }
 
-    /// A Close record and a WebSocket close, best effort and bounded.
-    async fn goodbye(mut self) {
+    /// A Close record (when `record`) and a WebSocket close, best effort and bounded.
+    async fn goodbye(mut self, record: bool) {
         let _ = tokio::time::timeout(GOODBYE_WAIT, async {
-            let _ = self.send(&ClientRecord::Close).await;
+            if record {
+                let _ = self.send(&ClientRecord::Close).await;
+            }
             let _ = self.socket.close(None).await;
         })
         .await;
@@ -108,18 +111,21 @@ impl Task {
             let reason = match &end {
                 End::Stopped => "the hub was closed".to_owned(),
                 End::Lost(reason) => reason.clone(),
-                End::Closed(reason) => reason.clone().unwrap_or_else(|| "closed by the server".to_owned()),
+                End::Closed(reason, _) => reason.clone().unwrap_or_else(|| "closed by the server".to_owned()),
             };
             link.fail_pending(&reason);
             match end {
                 End::Stopped => {
-                    link.goodbye().await;
+                    let _ = self.events.send(HubEvent::Closed { reason: None, cause: CloseCause::ClientClosed });
+                    link.goodbye(true).await;
                     return;
                 }
-                End::Closed(reason) => {
+                End::Closed(reason, cause) => {
                     tracing::debug!(reason = reason.as_deref().unwrap_or(""), "chathub hub: closed by the server");
-                    link.goodbye().await;
-                    let _ = self.events.send(HubEvent::Closed { reason });
+                    // The event first: the goodbye may take up to GOODBYE_WAIT.
+                    let _ = self.events.send(HubEvent::Closed { reason, cause });
+                    // The server closed first: no Close record back, only the WebSocket close.
+                    link.goodbye(false).await;
                     return;
                 }
                 End::Lost(reason) => {
@@ -222,7 +228,14 @@ impl Task {
             ServerRecord::Close { error, allow_reconnect: true } => {
                 Some(End::Lost(error.unwrap_or_else(|| "the server closed the connection".to_owned())))
             }
-            ServerRecord::Close { error, allow_reconnect: false } => Some(End::Closed(error)),
+            ServerRecord::Close { error, allow_reconnect: false } => {
+                let cause = if error.as_deref() == Some(TOKEN_REVOKED) {
+                    CloseCause::Revoked
+                } else {
+                    CloseCause::ServerClosed
+                };
+                Some(End::Closed(error, cause))
+            }
             ServerRecord::Ping | ServerRecord::Ignored(_) => None,
         }
     }
@@ -235,7 +248,7 @@ impl Task {
             let failed = usize::try_from(attempt - 1).unwrap_or(usize::MAX);
             let Some(delay) = policy.delay(failed) else {
                 tracing::debug!(attempt, reason, "chathub hub: gave up reconnecting");
-                let _ = self.events.send(HubEvent::Closed { reason: Some(reason) });
+                let _ = self.events.send(HubEvent::Closed { reason: Some(reason), cause: CloseCause::GaveUp });
                 return None;
             };
             tracing::debug!(attempt, reason, delay_ms = delay.as_millis() as u64, "chathub hub: reconnecting");
@@ -253,7 +266,11 @@ impl Task {
                 }
                 Idle::Done(Err(error)) if self.is_final(&error) => {
                     tracing::debug!(%error, "chathub hub: refused for good");
-                    let _ = self.events.send(HubEvent::Closed { reason: Some(error.to_string()) });
+                    let cause = match error {
+                        Error::Forbidden { .. } | Error::Unauthorized { .. } => CloseCause::CredentialRefused,
+                        _ => CloseCause::GaveUp,
+                    };
+                    let _ = self.events.send(HubEvent::Closed { reason: Some(error.to_string()), cause });
                     return None;
                 }
                 Idle::Done(Err(error)) => reason = error.to_string(),

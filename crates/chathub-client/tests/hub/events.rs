@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use base64::Engine as _;
-use chathub_client::hub::HubEvent;
+use chathub_client::hub::{CloseCause, HubEvent};
 use chathub_client::types::chat::{Author, ChatStatus, MediaType, MessageStatus, NewMedia};
 use chathub_client::types::{ChatId, MessageId, OrganizationId};
 use chathub_client::{Client, Error};
@@ -34,17 +34,17 @@ async fn a_customer_message_reaches_the_company_and_its_operators_only() {
     let message_id = MessageId(sent["message"]["id"].as_i64().unwrap() as i32);
 
     for hub in [&mut company, &mut operator] {
-        let HubEvent::ChatCreated { chat } = next(hub).await else { panic!("ChatCreated first") };
+        let HubEvent::ChatCreated { chat, .. } = next(hub).await else { panic!("ChatCreated first") };
         assert_eq!((chat.id, chat.organization_id, chat.count_unread), (chat_id, OrganizationId(24), 1));
         assert_eq!(chat.client.name.as_deref(), Some("Olena"));
-        let HubEvent::MessageReceived { message } = next(hub).await else { panic!("then MessageReceived") };
+        let HubEvent::MessageReceived { message, .. } = next(hub).await else { panic!("then MessageReceived") };
         assert_eq!((message.id, message.chat_id, message.author), (message_id, chat_id, Author::Client));
         assert_eq!(message.message.as_deref(), Some("Where is my parcel?"));
     }
 
     // Events come in commit order: globex's first event is its own chat, not acme's.
     customer_message(&server, GLOBEX_API_KEY, 77, "380661112233", "Hello").await;
-    let HubEvent::ChatCreated { chat } = next(&mut other_company).await else { panic!("globex's ChatCreated") };
+    let HubEvent::ChatCreated { chat, .. } = next(&mut other_company).await else { panic!("globex's ChatCreated") };
     assert_eq!(chat.organization_id, OrganizationId(77));
     company.close().await.unwrap();
     operator.close().await.unwrap();
@@ -70,13 +70,13 @@ async fn send_message_completes_and_the_other_connection_sees_it() {
 
     // The reply marks the client's message Read, then its own event follows.
     let read = until(&mut company, |event| match event {
-        HubEvent::MessageStatusChanged { message_id, status } => Some((message_id, status)),
+        HubEvent::MessageStatusChanged { message_id, status, .. } => Some((message_id, status)),
         _ => None,
     })
     .await;
     assert_eq!(read, (client_message, MessageStatus::Read));
     let seen = until(&mut company, |event| match event {
-        HubEvent::MessageReceived { message } if message.author == Author::Operator => Some(message),
+        HubEvent::MessageReceived { message, .. } if message.author == Author::Operator => Some(message),
         _ => None,
     })
     .await;
@@ -122,7 +122,7 @@ async fn send_media_completes_with_the_media() {
     assert_eq!(&bytes[..], b"tracking: 123");
 
     let seen = until(&mut watcher, |event| match event {
-        HubEvent::MessageReceived { message } if message.media.is_some() => Some(message),
+        HubEvent::MessageReceived { message, .. } if message.media.is_some() => Some(message),
         _ => None,
     })
     .await;
@@ -145,12 +145,17 @@ async fn status_changes_arrive() {
     assert!(matches!(next(&mut hub).await, HubEvent::MessageReceived { .. }));
 
     rest(&server, ACME_API_KEY, "PUT", "/api/chat/status", json!({"id": chat_id, "status": 2})).await;
-    assert_eq!(next(&mut hub).await, HubEvent::ChatStatusChanged { chat_id, status: ChatStatus::Waiting });
+    assert_eq!(next(&mut hub).await, HubEvent::chat_status_changed(chat_id, ChatStatus::Waiting));
 
     let body = json!({"id": message_id, "status": 3});
     rest(&server, ACME_API_KEY, "POST", "/api/simulator/message-status", body).await;
-    assert_eq!(next(&mut hub).await, HubEvent::MessageStatusChanged { message_id, status: MessageStatus::Read });
+    assert_eq!(next(&mut hub).await, HubEvent::message_status_changed(message_id, MessageStatus::Read));
 
-    let as_json = serde_json::to_value(HubEvent::ChatStatusChanged { chat_id, status: ChatStatus::Closed }).unwrap();
+    let as_json = serde_json::to_value(HubEvent::chat_status_changed(chat_id, ChatStatus::Closed)).unwrap();
     assert_eq!(as_json, json!({"event": "ChatStatusChanged", "chatId": chat_id, "status": 4}));
+    let closed = HubEvent::closed(Some("Token revoked".to_owned()), CloseCause::Revoked);
+    let as_json = serde_json::to_value(closed).unwrap();
+    assert_eq!(as_json, json!({"event": "Closed", "reason": "Token revoked", "cause": "revoked"}));
+    let refused = serde_json::to_value(HubEvent::closed(None, CloseCause::CredentialRefused)).unwrap();
+    assert_eq!(refused, json!({"event": "Closed", "reason": null, "cause": "credentialRefused"}));
 }

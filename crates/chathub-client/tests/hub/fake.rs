@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use chathub_client::hub::{Hub, HubEvent, ReconnectPolicy};
+use chathub_client::hub::{CloseCause, Hub, HubEvent, ReconnectPolicy};
 use chathub_client::types::ChatId;
 use chathub_client::types::chat::ChatStatus;
 use chathub_client::{Client, Error};
@@ -171,7 +171,7 @@ async fn unknown_and_malformed_events_are_skipped() {
         ],
     )
     .await;
-    assert_eq!(next(&mut hub).await, HubEvent::ChatStatusChanged { chat_id: ChatId(5), status: ChatStatus::Closed });
+    assert_eq!(next(&mut hub).await, HubEvent::chat_status_changed(ChatId(5), ChatStatus::Closed));
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn a_waiting_call_fails_when_the_socket_drops() {
     let (result, ()) = tokio::join!(hub.send_message(5, "Hi"), server);
     let error = result.unwrap_err();
     assert!(matches!(error, Error::HubConnection { .. }), "{error:?}");
-    assert!(matches!(next(&mut hub).await, HubEvent::Closed { reason: Some(_) }));
+    assert!(matches!(next(&mut hub).await, HubEvent::Closed { reason: Some(_), cause: CloseCause::GaveUp, .. }));
     assert_eq!(tokio::time::timeout(WAIT, hub.next_event()).await.unwrap(), None);
 }
 
@@ -236,9 +236,9 @@ async fn a_close_without_allow_reconnect_is_final() {
     let mut fake = Fake::start().await;
     let (mut hub, mut socket) = fake.connect(ReconnectPolicy::delays([Duration::ZERO])).await;
     send(&mut socket, &[json!({"type": 7, "error": "Bye"})]).await;
-    assert_eq!(next(&mut hub).await, HubEvent::Closed { reason: Some("Bye".to_owned()) });
+    assert_eq!(next(&mut hub).await, HubEvent::closed(Some("Bye".to_owned()), CloseCause::ServerClosed));
     assert_eq!(tokio::time::timeout(WAIT, hub.next_event()).await.unwrap(), None);
-    assert_eq!(read(&mut socket).await, Some(json!({"type": 7})), "the client says goodbye");
+    assert_eq!(read(&mut socket).await, None, "no Close record back, only the WebSocket close");
 }
 
 #[tokio::test]
@@ -248,8 +248,10 @@ async fn a_forbidden_reconnect_is_final() {
     *fake.negotiate_status.lock().unwrap() = 403;
     send(&mut socket, &[json!({"type": 7, "allowReconnect": true})]).await;
     assert!(matches!(next(&mut hub).await, HubEvent::Reconnecting { attempt: 1, .. }));
-    let HubEvent::Closed { reason: Some(reason) } = next(&mut hub).await else { panic!("Closed") };
+    let HubEvent::Closed { reason: Some(reason), cause, .. } = next(&mut hub).await else { panic!("Closed") };
     assert_eq!(reason, "403 Forbidden: The token was revoked.");
+    assert_eq!(cause, CloseCause::CredentialRefused);
+    assert!(cause.is_credential_refused());
     assert_eq!(tokio::time::timeout(WAIT, hub.next_event()).await.unwrap(), None);
 }
 

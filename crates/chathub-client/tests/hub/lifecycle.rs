@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use chathub_client::hub::{HubEvent, ReconnectPolicy};
+use chathub_client::hub::{CloseCause, HubEvent, ReconnectPolicy};
 use chathub_client::types::OrganizationId;
 use chathub_client::{Error, OperatorStatus};
 use chathub_server::hub::HubSettings;
@@ -40,7 +40,7 @@ async fn revocation_closes_for_good_without_reconnecting() {
         .unwrap();
     let spare = acme.operators().issue_token(john, Duration::from_secs(600)).await.unwrap().token;
     acme.operators().set_status(john, OperatorStatus::Inactive).await.unwrap();
-    assert_eq!(next(&mut hub).await, HubEvent::Closed { reason: Some("Token revoked".to_owned()) });
+    assert_eq!(next(&mut hub).await, HubEvent::closed(Some("Token revoked".to_owned()), CloseCause::Revoked));
     assert_eq!(tokio::time::timeout(WAIT, hub.next_event()).await.unwrap(), None);
     assert_eq!(calls.load(Ordering::SeqCst), 1, "no reconnect after a revocation");
     let error = hub.send_message(1, "anyone?").await.unwrap_err();
@@ -63,7 +63,7 @@ async fn a_server_restart_reconnects_and_events_flow_again() {
     assert!(matches!(next(&mut hub).await, HubEvent::MessageReceived { .. }));
 
     first.stop().await;
-    let HubEvent::Reconnecting { attempt: 1, reason } = next(&mut hub).await else { panic!("Reconnecting 1") };
+    let HubEvent::Reconnecting { attempt: 1, reason, .. } = next(&mut hub).await else { panic!("Reconnecting 1") };
     assert_eq!(reason, "the server closed the connection");
 
     let second = TestServer::start_with(chathub_server::Config { listen: address, ..config(dir.path(), database) })
@@ -76,9 +76,9 @@ async fn a_server_restart_reconnects_and_events_flow_again() {
     })
     .await;
     let sent = customer_message(&second, ACME_API_KEY, 24, "380507654321", "After").await;
-    let HubEvent::ChatCreated { chat } = next(&mut hub).await else { panic!("ChatCreated after the restart") };
+    let HubEvent::ChatCreated { chat, .. } = next(&mut hub).await else { panic!("ChatCreated after the restart") };
     assert_eq!(chat.id.0, sent["chat"]["id"].as_i64().unwrap() as i32);
-    let HubEvent::MessageReceived { message } = next(&mut hub).await else { panic!("MessageReceived") };
+    let HubEvent::MessageReceived { message, .. } = next(&mut hub).await else { panic!("MessageReceived") };
     assert_eq!(message.message.as_deref(), Some("After"));
     hub.close().await.unwrap();
     second.stop().await;
@@ -105,12 +105,12 @@ async fn an_expired_operator_token_is_replaced_from_the_source() {
         .connect()
         .await
         .unwrap();
-    let HubEvent::Reconnecting { attempt: 1, reason } = next(&mut hub).await else { panic!("Reconnecting") };
+    let HubEvent::Reconnecting { attempt: 1, reason, .. } = next(&mut hub).await else { panic!("Reconnecting") };
     assert_eq!(reason, "Token expired");
     assert_eq!(next(&mut hub).await, HubEvent::Reconnected);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the source gave a fresh token for the reconnect");
     customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
-    let HubEvent::ChatCreated { chat } = next(&mut hub).await else { panic!("events flow again") };
+    let HubEvent::ChatCreated { chat, .. } = next(&mut hub).await else { panic!("events flow again") };
     assert_eq!(chat.organization_id, OrganizationId(24));
 }
 
@@ -122,7 +122,7 @@ async fn a_silent_server_counts_as_lost() {
     server.state().hub.set_settings(settings);
     let acme = acme(&server);
     let mut hub = acme.hub().server_timeout(Duration::from_millis(300)).reconnect(quick()).connect().await.unwrap();
-    let HubEvent::Reconnecting { attempt: 1, reason } = next(&mut hub).await else { panic!("Reconnecting") };
+    let HubEvent::Reconnecting { attempt: 1, reason, .. } = next(&mut hub).await else { panic!("Reconnecting") };
     assert_eq!(reason, "nothing from the server within 0.3s");
     assert_eq!(next(&mut hub).await, HubEvent::Reconnected);
     hub.close().await.unwrap();
@@ -160,7 +160,9 @@ async fn giving_up_closes_with_the_last_reason() {
     let mut hub = acme.hub().reconnect(ReconnectPolicy::delays([Duration::ZERO])).connect().await.unwrap();
     server.stop().await;
     assert!(matches!(next(&mut hub).await, HubEvent::Reconnecting { attempt: 1, .. }));
-    let HubEvent::Closed { reason: Some(reason) } = next(&mut hub).await else { panic!("Closed") };
+    let HubEvent::Closed { reason: Some(reason), cause, .. } = next(&mut hub).await else { panic!("Closed") };
+    assert_eq!(cause, CloseCause::GaveUp);
+    assert!(!cause.is_credential_refused());
     assert!(reason.contains("could not talk to the ChatHub server"), "{reason}");
     assert_eq!(tokio::time::timeout(WAIT, hub.next_event()).await.unwrap(), None);
 }

@@ -46,7 +46,7 @@ pub async fn run(context: &Context) -> Result<()> {
                 } else {
                     context.out.line(format!("{}  {}", Local::now().format("%H:%M:%S"), event_line(&event)))?;
                 }
-                if let HubEvent::Closed { reason } = event {
+                if let HubEvent::Closed { reason, .. } = event {
                     return Err(HubClosed::new(reason).into());
                 }
             }
@@ -62,7 +62,7 @@ enum Next {
 /// One event for people, without the time.
 pub fn event_line(event: &HubEvent) -> String {
     match event {
-        HubEvent::ChatCreated { chat } => {
+        HubEvent::ChatCreated { chat, .. } => {
             let theme = chat.theme.as_deref().map(|theme| format!(", theme {theme:?}")).unwrap_or_default();
             format!(
                 "chat {} created: {}, organization {}, {}{theme}",
@@ -72,7 +72,7 @@ pub fn event_line(event: &HubEvent) -> String {
                 output::client(&chat.client),
             )
         }
-        HubEvent::MessageReceived { message } => format!(
+        HubEvent::MessageReceived { message, .. } => format!(
             "chat {} message {} from {} ({}): {}",
             message.chat_id,
             message.id,
@@ -80,18 +80,18 @@ pub fn event_line(event: &HubEvent) -> String {
             names::message_status(message.status),
             output::message_text(message)
         ),
-        HubEvent::ChatStatusChanged { chat_id, status } => {
+        HubEvent::ChatStatusChanged { chat_id, status, .. } => {
             format!("chat {chat_id} is now {}", names::chat_status(*status))
         }
-        HubEvent::MessageStatusChanged { message_id, status } => {
+        HubEvent::MessageStatusChanged { message_id, status, .. } => {
             format!("message {message_id} is now {}", names::message_status(*status))
         }
-        HubEvent::Reconnecting { attempt, reason } => {
+        HubEvent::Reconnecting { attempt, reason, .. } => {
             format!("connection lost ({reason}); reconnecting, attempt {attempt}")
         }
         HubEvent::Reconnected => "reconnected".to_owned(),
-        HubEvent::Closed { reason: Some(reason) } => format!("connection closed: {reason}"),
-        HubEvent::Closed { reason: None } => "connection closed".to_owned(),
+        HubEvent::Closed { reason: Some(reason), .. } => format!("connection closed: {reason}"),
+        HubEvent::Closed { reason: None, .. } => "connection closed".to_owned(),
         other => serde_json::to_string(other).unwrap_or_else(|_| format!("{other:?}")),
     }
 }
@@ -99,6 +99,7 @@ pub fn event_line(event: &HubEvent) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chathub_client::hub::CloseCause;
     use chathub_client::types::chat::{Author, ChatStatus, MediaRef, MediaType, Message, MessageStatus};
     use chathub_client::types::{ChatId, MessageId, OperatorId};
 
@@ -118,7 +119,7 @@ mod tests {
 
     #[test]
     fn one_line_per_event() {
-        let reply = HubEvent::MessageReceived { message: message(Author::Operator, Some(7), Some("Hi\nthere")) };
+        let reply = HubEvent::message_received(message(Author::Operator, Some(7), Some("Hi\nthere")));
         assert_eq!(event_line(&reply), "chat 3 message 9 from operator 7 (success): Hi ⏎ there");
         let mut photo = message(Author::Client, None, None);
         photo.media = Some(MediaRef {
@@ -127,21 +128,21 @@ mod tests {
             media_type: MediaType::Photo,
             uri: "http://h/media/x/p.jpg".into(),
         });
-        let photo = HubEvent::MessageReceived { message: photo };
+        let photo = HubEvent::message_received(photo);
         assert_eq!(event_line(&photo), "chat 3 message 9 from client (success): [photo p.jpg] http://h/media/x/p.jpg");
-        let status = HubEvent::ChatStatusChanged { chat_id: ChatId(3), status: ChatStatus::OnPause };
+        let status = HubEvent::chat_status_changed(ChatId(3), ChatStatus::OnPause);
         assert_eq!(event_line(&status), "chat 3 is now paused");
-        let unknown = HubEvent::ChatStatusChanged { chat_id: ChatId(3), status: ChatStatus::from_i32(11) };
+        let unknown = HubEvent::chat_status_changed(ChatId(3), ChatStatus::from_i32(11));
         assert_eq!(event_line(&unknown), "chat 3 is now 11");
-        let read = HubEvent::MessageStatusChanged { message_id: MessageId(9), status: MessageStatus::Read };
+        let read = HubEvent::message_status_changed(MessageId(9), MessageStatus::Read);
         assert_eq!(event_line(&read), "message 9 is now read");
-        let lost = HubEvent::Reconnecting { attempt: 2, reason: "connection reset".into() };
+        let lost = HubEvent::reconnecting(2, "connection reset");
         assert_eq!(event_line(&lost), "connection lost (connection reset); reconnecting, attempt 2");
         assert_eq!(event_line(&HubEvent::Reconnected), "reconnected");
         assert_eq!(
-            event_line(&HubEvent::Closed { reason: Some("Token revoked".into()) }),
+            event_line(&HubEvent::closed(Some("Token revoked".into()), CloseCause::Revoked)),
             "connection closed: Token revoked"
         );
-        assert_eq!(event_line(&HubEvent::Closed { reason: None }), "connection closed");
+        assert_eq!(event_line(&HubEvent::closed(None, CloseCause::GaveUp)), "connection closed");
     }
 }
