@@ -124,15 +124,26 @@ pub enum Error {
     InvalidConfig(String),
     /// The hub refused: a failed invocation or handshake, in the server's
     /// words (e.g. `… HubException: Chat not found`).
-    #[error("hub: {message}")]
+    #[error("hub: {}", one_line(message))]
     Hub {
         /// The server's text.
         message: String,
     },
     /// The hub connection is not there: it could not be made at the
-    /// WebSocket level, was lost while a call waited, or is closed.
-    #[error("hub connection: {reason}")]
+    /// WebSocket level, or it is closed or reconnecting. A call failing with
+    /// this was **not** sent: sending it again is safe.
+    #[error("hub connection: {}", one_line(reason))]
     HubConnection {
+        /// What happened (never a secret).
+        reason: String,
+    },
+    /// The hub connection was lost after the call was (at least partly)
+    /// written and before its completion came: the server may have acted
+    /// on it — **the message may have been stored and delivered**. Do not
+    /// blindly send it again: read the chat's messages (REST) to see
+    /// whether it is there.
+    #[error("hub connection lost before the answer; the call may have reached the server: {}", one_line(reason))]
+    HubOutcomeUnknown {
         /// What happened (never a secret).
         reason: String,
     },
@@ -165,7 +176,8 @@ impl Error {
             | Self::InvalidInput(_)
             | Self::InvalidConfig(_)
             | Self::Hub { .. }
-            | Self::HubConnection { .. } => None,
+            | Self::HubConnection { .. }
+            | Self::HubOutcomeUnknown { .. } => None,
         }
     }
 

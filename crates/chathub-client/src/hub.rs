@@ -45,8 +45,10 @@
 //!   again on every (re)connect. A 401 on negotiate with a company login
 //!   signs in once more.
 //! - **One task** owns the socket: completions go to the waiting
-//!   [`Hub::send_message`] / [`Hub::send_media`], events to an unbounded
-//!   queue [`Hub::next_event`] reads (read it, or it grows).
+//!   [`Hub::send_message`] / [`Hub::send_media`], events to an
+//!   **unbounded** queue [`Hub::next_event`] reads: keep reading it (the
+//!   events of a busy company pile up in memory otherwise), or drop the
+//!   [`Hub`].
 //! - **Keep-alive**: a ping after [`KEEP_ALIVE_INTERVAL`] without sending;
 //!   [`SERVER_TIMEOUT`] without receiving anything counts as a lost connection.
 //! - **Reconnect** ([`ReconnectPolicy`], default 0, 2, 10, 30 s then give
@@ -55,8 +57,13 @@
 //!   [`HubEvent::Reconnecting`] and takes a fresh credential; success
 //!   yields [`HubEvent::Reconnected`]. A Close without `allowReconnect`
 //!   (`Token revoked`), a 403, or giving up yields [`HubEvent::Closed`],
-//!   the last event. Calls waiting when the connection is lost, or made
-//!   while reconnecting, fail with [`Error::HubConnection`].
+//!   the last event. A call made while reconnecting or after the close
+//!   fails with [`Error::HubConnection`] (it was not sent); a call whose
+//!   connection is lost after it was written fails with
+//!   [`Error::HubOutcomeUnknown`]: the message may have been stored, so
+//!   check the chat (REST) before sending it again.
+//! - A socket write that takes longer than the server timeout counts as a
+//!   lost connection.
 //! - Unknown event targets are ignored and malformed events skipped, each
 //!   with a `debug` log.
 
@@ -75,7 +82,7 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-pub use policy::ReconnectPolicy;
+pub use policy::{MIN_RETRY_DELAY, ReconnectPolicy};
 
 use crate::{Client, Error, Result};
 
@@ -231,6 +238,30 @@ struct Settings {
     handshake_timeout: Duration,
 }
 
+impl Settings {
+    /// Zero timings would flood pings or lose every connection at once.
+    fn check(&self) -> Result<()> {
+        let zero = [
+            ("keep_alive_interval", self.keep_alive_interval),
+            ("server_timeout", self.server_timeout),
+            ("handshake_timeout", self.handshake_timeout),
+        ]
+        .into_iter()
+        .find(|(_, value)| value.is_zero());
+        if let Some((name, _)) = zero {
+            return Err(Error::InvalidConfig(format!("the hub's {name} must not be zero")));
+        }
+        if self.server_timeout <= self.keep_alive_interval {
+            return Err(Error::InvalidConfig(format!(
+                "the hub's server_timeout ({}) must be above its keep_alive_interval ({})",
+                connect::seconds(self.server_timeout),
+                connect::seconds(self.keep_alive_interval)
+            )));
+        }
+        Ok(())
+    }
+}
+
 /// What the builder hands the task.
 struct Shared {
     client: Client,
@@ -324,20 +355,23 @@ impl HubBuilder {
         self
     }
 
-    /// Ping after this long without sending (default [`KEEP_ALIVE_INTERVAL`]).
+    /// Ping after this long without sending (default [`KEEP_ALIVE_INTERVAL`];
+    /// not zero, and below the server timeout).
     pub fn keep_alive_interval(mut self, interval: Duration) -> Self {
         self.settings.keep_alive_interval = interval;
         self
     }
 
     /// Count the connection lost after this long without receiving
-    /// (default [`SERVER_TIMEOUT`]; keep it above the server's ping interval).
+    /// (default [`SERVER_TIMEOUT`]; keep it above the server's ping
+    /// interval; not zero, and above the keep-alive interval). A socket
+    /// write taking this long also counts as lost.
     pub fn server_timeout(mut self, timeout: Duration) -> Self {
         self.settings.server_timeout = timeout;
         self
     }
 
-    /// Wait this long for the handshake answer (default [`HANDSHAKE_TIMEOUT`]).
+    /// Wait this long for the handshake answer (default [`HANDSHAKE_TIMEOUT`]; not zero).
     pub fn handshake_timeout(mut self, timeout: Duration) -> Self {
         self.settings.handshake_timeout = timeout;
         self
@@ -347,10 +381,13 @@ impl HubBuilder {
     /// task that owns the socket. A failure here is returned as it is (no
     /// reconnect policy applies to the first connection): e.g.
     /// [`Error::Unauthorized`], [`Error::Forbidden`] for a revoked token,
-    /// [`Error::Hub`] with the server's handshake error.
+    /// [`Error::Hub`] with the server's handshake error;
+    /// [`Error::InvalidConfig`] for a zero timing or a server timeout not
+    /// above the keep-alive interval, before anything is sent.
     ///
     /// Needs a Tokio runtime.
     pub async fn connect(self) -> Result<Hub> {
+        self.settings.check()?;
         let shared = Arc::new(Shared {
             client: self.client,
             operator_source: self.operator_source,
@@ -409,18 +446,31 @@ impl Hub {
     }
 
     /// `SendMessage(chatId, text)`: sends a text to a chat; the message as
-    /// stored (status 1). A refusal is [`Error::Hub`] with the server's
-    /// text (`… HubException: Chat not found`); a connection lost before
-    /// the answer, or a call made while reconnecting, [`Error::HubConnection`].
+    /// stored (status 1). Blank text, more than 4,096 characters or U+0000
+    /// is [`Error::InvalidInput`] before anything is sent (as
+    /// [`Chats::send`](crate::Chats::send)). A refusal is [`Error::Hub`]
+    /// with the server's text (`… HubException: Chat not found`); a call
+    /// made while reconnecting or closed, [`Error::HubConnection`] (not
+    /// sent); a connection lost after the call was written,
+    /// [`Error::HubOutcomeUnknown`] (it may have been stored: check before
+    /// sending again).
     pub async fn send_message(&self, chat: impl Into<ChatId>, text: impl Into<String>) -> Result<Message> {
         let chat: ChatId = chat.into();
-        self.invoke_message("SendMessage", vec![json!(chat), Value::String(text.into())]).await
+        let text = text.into();
+        chathub_types::chat::check_text(Some(&text), false).map_err(|error| {
+            Error::InvalidInput(chathub_types::ValidationErrors::single("$.textMessage", error.rest_message()))
+        })?;
+        self.invoke_message("SendMessage", vec![json!(chat), Value::String(text)]).await
     }
 
-    /// `SendMediaMessage(chatId, media)`: sends media (see
-    /// [`NewMedia`]); answers and fails as [`Hub::send_message`].
+    /// `SendMediaMessage(chatId, media)`: sends media (see [`NewMedia`]).
+    /// The media is checked first (name, format, type, base64 and size, as
+    /// [`Chats::send`](crate::Chats::send)): a bad one is
+    /// [`Error::InvalidInput`] before anything is sent. Answers and fails
+    /// otherwise as [`Hub::send_message`].
     pub async fn send_media(&self, chat: impl Into<ChatId>, media: NewMedia) -> Result<Message> {
         let chat: ChatId = chat.into();
+        media.check("$.media").map_err(Error::InvalidInput)?;
         let media = serde_json::to_value(&media).map_err(|error| {
             Error::InvalidInput(chathub_types::ValidationErrors::single(
                 "$.media",

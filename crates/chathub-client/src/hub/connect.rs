@@ -24,7 +24,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 use super::Shared;
 use crate::auth::Credential;
 use crate::error::keep_body;
-use crate::{Error, Result};
+use crate::{Error, MAX_ANSWER_BYTES, Result};
 
 /// The socket type.
 pub(super) type Socket = WebSocketStream<Stream>;
@@ -103,9 +103,19 @@ async fn negotiate(shared: &Shared, credential: &HubCredential) -> Result<String
         .header(USER_AGENT, inner.user_agent.clone())
         .header(name, value);
     let transport = |error| Error::from_reqwest(error, "POST", NEGOTIATE_PATH, inner.timeout);
-    let response = request.send().await.map_err(transport)?;
+    let mut response = request.send().await.map_err(transport)?;
     let status = response.status();
-    let body = response.bytes().await.map_err(transport)?;
+    let too_large = || Error::TooLarge { method: "POST", path: NEGOTIATE_PATH, limit: MAX_ANSWER_BYTES };
+    if response.content_length().is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
     tracing::debug!(status = status.as_u16(), "chathub hub: negotiated");
     if !status.is_success() {
         return Err(Error::from_response(status, None, &body));

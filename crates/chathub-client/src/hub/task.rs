@@ -40,6 +40,8 @@ pub(super) struct Task {
 /// One open connection and its bookkeeping.
 struct Link {
     socket: Socket,
+    /// How long one write may take (the server timeout).
+    write_timeout: Duration,
     buffer: RecordBuffer,
     last_sent: Instant,
     last_received: Instant,
@@ -64,10 +66,11 @@ enum Idle<T> {
 }
 
 impl Link {
-    fn new(opened: Opened) -> (Self, Vec<Vec<u8>>) {
+    fn new(opened: Opened, write_timeout: Duration) -> (Self, Vec<Vec<u8>>) {
         let now = Instant::now();
         let link = Self {
             socket: opened.socket,
+            write_timeout,
             buffer: opened.buffer,
             last_sent: now,
             last_received: now,
@@ -77,15 +80,23 @@ impl Link {
         (link, opened.early)
     }
 
-    async fn send(&mut self, record: &ClientRecord<'_>) -> bool {
+    /// Writes a record; `Err` with why when the socket failed or the write
+    /// took longer than the write timeout (the connection is then lost).
+    async fn send(&mut self, record: &ClientRecord<'_>) -> std::result::Result<(), String> {
         self.last_sent = Instant::now();
-        self.socket.send(Message::text(record.to_frame())).await.is_ok()
+        let writing = self.socket.send(Message::text(record.to_frame()));
+        match tokio::time::timeout(self.write_timeout, writing).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(error)) => Err(format!("the connection was lost: {error}")),
+            Err(_) => Err(format!("a write took longer than {}", seconds(self.write_timeout))),
+        }
     }
 
-    /// Fails every waiting call: the connection they were sent on is gone.
+    /// Fails every waiting call: the connection they were written on is
+    /// gone, and whether the server acted on them is unknown.
     fn fail_pending(&mut self, reason: &str) {
         for (_, reply) in self.pending.drain() {
-            let _ = reply.send(Err(Error::HubConnection { reason: format!("lost before the answer came: {reason}") }));
+            let _ = reply.send(Err(Error::HubOutcomeUnknown { reason: reason.to_owned() }));
         }
     }
 
@@ -106,7 +117,7 @@ impl Task {
     pub(super) async fn run(mut self, first: Opened) {
         let mut opened = first;
         loop {
-            let (mut link, early) = Link::new(opened);
+            let (mut link, early) = Link::new(opened, self.shared.settings.server_timeout);
             let end = self.serve(&mut link, early).await;
             let reason = match &end {
                 End::Stopped => "the hub was closed".to_owned(),
@@ -149,21 +160,11 @@ impl Task {
         loop {
             let ping_at = link.last_sent + settings.keep_alive_interval;
             let timeout_at = link.last_received + settings.server_timeout;
+            // Biased: what the server sent first (a long write may have kept
+            // the task from reading, and a due timer must not count a
+            // healthy connection lost), then the caller's commands, then timers.
             tokio::select! {
-                command = self.commands.recv() => match command {
-                    None | Some(Command::Close) => return End::Stopped,
-                    Some(Command::Invoke { target, arguments, reply }) => {
-                        let id = link.next_id.to_string();
-                        link.next_id += 1;
-                        let record = ClientRecord::Invocation { invocation_id: Some(&id), target, arguments: &arguments };
-                        if !link.send(&record).await {
-                            let reason = "the connection was lost".to_owned();
-                            let _ = reply.send(Err(Error::HubConnection { reason: reason.clone() }));
-                            return End::Lost(reason);
-                        }
-                        link.pending.insert(id, reply);
-                    }
-                },
+                biased;
                 frame = link.socket.next() => {
                     link.last_received = Instant::now();
                     let bytes = match frame {
@@ -184,12 +185,26 @@ impl Task {
                         }
                     }
                 }
+                command = self.commands.recv() => match command {
+                    None | Some(Command::Close) => return End::Stopped,
+                    Some(Command::Invoke { target, arguments, reply }) => {
+                        let id = link.next_id.to_string();
+                        link.next_id = link.next_id.wrapping_add(1);
+                        let record = ClientRecord::Invocation { invocation_id: Some(&id), target, arguments: &arguments };
+                        if let Err(reason) = link.send(&record).await {
+                            // Part of it, or all of it, may have left.
+                            let _ = reply.send(Err(Error::HubOutcomeUnknown { reason: reason.clone() }));
+                            return End::Lost(reason);
+                        }
+                        link.pending.insert(id, reply);
+                    }
+                },
                 () = sleep_until(timeout_at) => {
                     return End::Lost(format!("nothing from the server within {}", seconds(settings.server_timeout)));
                 }
                 () = sleep_until(ping_at) => {
-                    if !link.send(&ClientRecord::Ping).await {
-                        return End::Lost("the connection was lost".to_owned());
+                    if let Err(reason) = link.send(&ClientRecord::Ping).await {
+                        return End::Lost(reason);
                     }
                 }
             }
@@ -244,9 +259,10 @@ impl Task {
     /// `Closed` event is sent when it gives up or is refused for good).
     async fn reconnect(&mut self, mut reason: String) -> Option<Opened> {
         let policy = self.shared.policy.clone();
-        for attempt in 1u32.. {
-            let failed = usize::try_from(attempt - 1).unwrap_or(usize::MAX);
-            let Some(delay) = policy.delay(failed) else {
+        let mut failed: usize = 0;
+        loop {
+            let attempt = u32::try_from(failed).unwrap_or(u32::MAX).saturating_add(1);
+            let Some(delay) = policy.jittered_delay(failed, super::policy::jitter()) else {
                 tracing::debug!(attempt, reason, "chathub hub: gave up reconnecting");
                 let _ = self.events.send(HubEvent::Closed { reason: Some(reason), cause: CloseCause::GaveUp });
                 return None;
@@ -275,8 +291,8 @@ impl Task {
                 }
                 Idle::Done(Err(error)) => reason = error.to_string(),
             }
+            failed = failed.saturating_add(1);
         }
-        None
     }
 
     /// Errors no retry can fix: a revoked credential (403), a refused

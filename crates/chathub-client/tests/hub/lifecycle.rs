@@ -121,7 +121,14 @@ async fn a_silent_server_counts_as_lost() {
     let settings = HubSettings { keep_alive_interval: Duration::from_secs(60), ..HubSettings::default() };
     server.state().hub.set_settings(settings);
     let acme = acme(&server);
-    let mut hub = acme.hub().server_timeout(Duration::from_millis(300)).reconnect(quick()).connect().await.unwrap();
+    let mut hub = acme
+        .hub()
+        .keep_alive_interval(Duration::from_millis(100))
+        .server_timeout(Duration::from_millis(300))
+        .reconnect(quick())
+        .connect()
+        .await
+        .unwrap();
     let HubEvent::Reconnecting { attempt: 1, reason, .. } = next(&mut hub).await else { panic!("Reconnecting") };
     assert_eq!(reason, "nothing from the server within 0.3s");
     assert_eq!(next(&mut hub).await, HubEvent::Reconnected);
