@@ -175,11 +175,38 @@ and the connection's own: reconnecting, reconnected, closed. With --json each is
 named by its \"event\" member.
 
 Standard error says when it is connected (with --json too). A lost connection is tried again after \
-0, 2, 10 and 30 seconds; events sent meanwhile are lost (`chats list` catches up).
+0, 2, 10 and 30 seconds (see --reconnect); events sent meanwhile are lost (`chats list` catches up). \
+A revoked or refused credential is never tried again.
 
-Ctrl-C ends it with exit code 0. When the server closes the connection for good (a revoked token, say) \
-or reconnecting fails, it prints why on standard error and exits 1 (3 for a revoked or refused credential).")]
-    Watch,
+Ctrl-C (or SIGTERM), also while connecting, closes the connection and ends with exit code 0. When the \
+server closes the connection for good (a revoked token, say) or reconnecting gives up, it prints why on \
+standard error and exits 1 (3 for a revoked or refused credential).
+
+Text from messenger users (messages, names, themes) is shown with control characters and bidirectional \
+overrides escaped (\\u{1b}, \\r); --json gives it exactly.
+
+Events are written as they come: while standard output is not read (a paused terminal, a full pipe), \
+watching stalls, the connection may time out and reconnect, and events are lost.")]
+    Watch(WatchArgs),
+}
+
+/// `chathub chats watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// After a lost connection: default (try after 0, 2, 10 and 30 s, then give up), forever (the same, then every 10 s, for long-running watchers) or never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = Reconnect::Default, hide_possible_values = true)]
+    pub reconnect: Reconnect,
+}
+
+/// `chats watch --reconnect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Reconnect {
+    /// After 0, 2, 10 and 30 seconds, then give up (exit 1).
+    Default,
+    /// After 0, 2, 10 and 30 seconds, then every 10 seconds for ever (for long-running watchers).
+    Forever,
+    /// Not at all: a lost connection ends it (exit 1).
+    Never,
 }
 
 /// `chathub chats list`.

@@ -17,23 +17,24 @@ impl std::fmt::Display for UsageError {
 impl std::error::Error for UsageError {}
 
 /// The hub closed the live connection for good (`chats watch`): exit code 3
-/// when the credential was refused (revoked, expired, 401, 403), else 1.
+/// when the credential was revoked or refused, else 1.
 #[derive(Debug)]
 pub struct HubClosed {
     reason: Option<String>,
+    refused: bool,
 }
 
 impl HubClosed {
-    /// A close for this reason (the server's words, or the client's), if any.
-    pub fn new(reason: Option<String>) -> Self {
-        Self { reason: reason.map(|reason| reason.trim().to_owned()).filter(|reason| !reason.is_empty()) }
+    /// A close for this reason (the server's words, or the client's), if
+    /// any; `refused` when the hub's close cause says the credential was
+    /// revoked or refused (never decided on the reason's text).
+    pub fn new(reason: Option<String>, refused: bool) -> Self {
+        Self { reason: reason.map(|reason| reason.trim().to_owned()).filter(|reason| !reason.is_empty()), refused }
     }
 
-    /// Whether the reason is a refused credential.
+    /// Whether the credential was revoked or refused.
     pub fn refused(&self) -> bool {
-        self.reason.as_deref().is_some_and(|reason| {
-            ["Token revoked", "Token expired", "401", "403"].iter().any(|sign| reason.contains(sign))
-        })
+        self.refused
     }
 }
 
@@ -102,6 +103,8 @@ pub fn one_line(error: &anyhow::Error) -> String {
     for cause in error.chain() {
         let message = cause.to_string();
         let message = message.lines().map(str::trim).filter(|line| !line.is_empty()).collect::<Vec<_>>().join(" ");
+        // Reasons and server messages may hold anyone's text: no raw control characters.
+        let message = crate::output::safe(&message);
         if message.is_empty() || text.contains(&message) {
             continue;
         }
@@ -137,11 +140,18 @@ mod tests {
 
     #[test]
     fn hub_closes_exit_3_when_the_credential_went() {
-        let revoked = HubClosed::new(Some("Token revoked".into()));
+        let revoked = HubClosed::new(Some("Token revoked".into()), true);
         assert_eq!(revoked.to_string(), "the live connection closed: Token revoked");
         assert_eq!(exit_code(&anyhow::Error::new(revoked)), ExitCode::from(REFUSED));
-        let lost = HubClosed::new(Some("reconnecting failed 4 times: connection refused".into()));
+        // The reason's text decides nothing: a port or a word in it is no refusal.
+        let lost = HubClosed::new(Some("reconnecting gave up: 127.0.0.1:4031 refused (403)".into()), false);
         assert_eq!(exit_code(&anyhow::Error::new(lost)), ExitCode::from(REQUEST_FAILED));
-        assert_eq!(HubClosed::new(Some("  ".into())).to_string(), "the live connection closed");
+        assert_eq!(HubClosed::new(Some("  ".into()), false).to_string(), "the live connection closed");
+    }
+
+    #[test]
+    fn error_lines_show_no_raw_control_characters() {
+        let error = anyhow::Error::new(HubClosed::new(Some("\u{1b}]0;pwned\u{7}bye\rfrom operator 7".into()), false));
+        assert_eq!(one_line(&error), "the live connection closed: \\u{1b}]0;pwned\\u{7}bye\\rfrom operator 7");
     }
 }

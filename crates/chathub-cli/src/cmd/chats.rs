@@ -26,7 +26,7 @@ pub async fn run(context: &Context, command: ChatsCommand) -> Result<()> {
         ChatsCommand::Send(args) => send(context, args).await,
         ChatsCommand::Status { id, status } => set_status(context, id, status).await,
         ChatsCommand::Delete { id, yes } => delete(context, id, yes).await,
-        ChatsCommand::Watch => watch::run(context).await,
+        ChatsCommand::Watch(args) => watch::run(context, args).await,
     }
 }
 

@@ -11,5 +11,5 @@ pub fn run(context: &Context, args: &CompletionsArgs) -> Result<()> {
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut Cli::command(), "chathub", &mut script);
     let text = String::from_utf8(script).context("the completion script is not UTF-8")?;
-    context.out.line(text.trim_end())
+    context.out.raw_line(text.trim_end())
 }

@@ -211,9 +211,30 @@ impl Watcher {
     /// Sends SIGINT, as Ctrl-C does.
     #[cfg(unix)]
     pub fn interrupt(&self) {
-        let status =
-            std::process::Command::new("kill").args(["-INT", &self.child.id().to_string()]).status().expect("run kill");
+        self.signal("INT");
+    }
+
+    /// Sends this signal (`INT`, `TERM`) with `kill`.
+    #[cfg(unix)]
+    pub fn signal(&self, name: &str) {
+        let status = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
         assert!(status.success());
+    }
+
+    /// Reads standard error until a line holds `text`.
+    pub async fn stderr_until(&mut self, text: &str) {
+        loop {
+            let line = self
+                .stderr_line()
+                .await
+                .unwrap_or_else(|| panic!("stderr ended before {text:?}: {:?}", self.stderr_seen));
+            if line.contains(text) {
+                return;
+            }
+        }
     }
 
     /// Waits for the process to end (reading what is left of stderr) and returns its exit code.
