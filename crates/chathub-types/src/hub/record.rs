@@ -29,6 +29,9 @@ pub mod kind {
 #[derive(Debug, Default)]
 pub struct RecordBuffer {
     pending: Vec<u8>,
+    /// How many bytes at the start of `pending` are known to hold no
+    /// separator: a record arriving in many frames is scanned once.
+    scanned: usize,
 }
 
 /// A record longer than [`MAX_RECORD_BYTES`].
@@ -43,14 +46,18 @@ impl RecordBuffer {
         self.pending.extend_from_slice(bytes);
         let mut records = Vec::new();
         let mut start = 0;
-        while let Some(offset) = self.pending[start..].iter().position(|&b| b == RECORD_SEPARATOR) {
-            if offset > MAX_RECORD_BYTES {
+        let mut from = self.scanned.min(self.pending.len());
+        while let Some(offset) = self.pending[from..].iter().position(|&b| b == RECORD_SEPARATOR) {
+            let end = from + offset;
+            if end - start > MAX_RECORD_BYTES {
                 return Err(RecordTooLarge);
             }
-            records.push(self.pending[start..start + offset].to_vec());
-            start += offset + 1;
+            records.push(self.pending[start..end].to_vec());
+            start = end + 1;
+            from = start;
         }
         self.pending.drain(..start);
+        self.scanned = self.pending.len();
         if self.pending.len() > MAX_RECORD_BYTES {
             return Err(RecordTooLarge);
         }
@@ -302,6 +309,17 @@ mod tests {
         assert!(buffer.has_partial());
         assert_eq!(buffer.push(b"pe\":6}").unwrap(), Vec::<Vec<u8>>::new());
         assert_eq!(buffer.push(b"\x1e\x1e").unwrap(), vec![b"{\"type\":6}".to_vec(), Vec::new()]);
+        assert!(!buffer.has_partial());
+    }
+
+    #[test]
+    fn a_record_in_many_pieces_is_found_once_complete() {
+        let mut buffer = RecordBuffer::default();
+        for piece in [&b"{\"ty"[..], b"pe\"", b":", b"6}"] {
+            assert!(buffer.push(piece).unwrap().is_empty());
+        }
+        assert_eq!(buffer.push(b"\x1e{").unwrap(), vec![b"{\"type\":6}".to_vec()]);
+        assert_eq!(buffer.push(b"}\x1e").unwrap(), vec![b"{}".to_vec()]);
         assert!(!buffer.has_partial());
     }
 
