@@ -184,6 +184,13 @@ impl Task {
                             return end;
                         }
                     }
+                    // Reads come first: under a steady stream of events the
+                    // ping timer's branch may not get its turn.
+                    if Instant::now() >= link.last_sent + settings.keep_alive_interval
+                        && let Err(reason) = link.send(&ClientRecord::Ping).await
+                    {
+                        return End::Lost(reason);
+                    }
                 }
                 command = self.commands.recv() => match command {
                     None | Some(Command::Close) => return End::Stopped,
