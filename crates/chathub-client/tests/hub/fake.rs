@@ -293,8 +293,8 @@ async fn a_write_that_blocks_counts_as_lost() {
     let (hub, socket) = tokio::join!(connecting, fake.accept("{}"));
     let mut hub = hub.unwrap();
     // The fake never reads again: once the socket buffers are full, writes block.
-    let data =
-        base64::engine::general_purpose::STANDARD.encode(vec![0u8; chathub_client::types::chat::media::MAX_MEDIA_BYTES]);
+    let data = base64::engine::general_purpose::STANDARD
+        .encode(vec![0u8; chathub_client::types::chat::media::MAX_MEDIA_BYTES]);
     let media = || NewMedia::new("big.txt", "txt", data.clone(), MediaType::File);
     let calls = futures::future::join_all((0..4).map(|_| hub.send_media(5, media())));
     let results = tokio::time::timeout(WAIT, calls).await.expect("the blocked write gives up");
