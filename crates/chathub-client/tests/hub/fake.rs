@@ -297,7 +297,8 @@ async fn a_write_that_blocks_counts_as_lost() {
         .encode(vec![0u8; chathub_client::types::chat::media::MAX_MEDIA_BYTES]);
     let media = || NewMedia::new("big.txt", "txt", data.clone(), MediaType::File);
     let calls = futures::future::join_all((0..4).map(|_| hub.send_media(5, media())));
-    let results = tokio::time::timeout(WAIT, calls).await.expect("the blocked write gives up");
+    // Checking 4 × 5 MiB locally takes seconds in a debug build on a busy machine: a wide safety net.
+    let results = tokio::time::timeout(WAIT * 6, calls).await.expect("the blocked write gives up");
     for result in results {
         let error = result.unwrap_err();
         assert!(matches!(error, Error::HubOutcomeUnknown { .. } | Error::HubConnection { .. }), "{error:?}");

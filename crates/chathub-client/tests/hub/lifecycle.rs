@@ -138,10 +138,11 @@ async fn a_silent_server_counts_as_lost() {
 #[tokio::test]
 async fn client_pings_keep_a_quiet_connection_open() {
     let server = server().await;
-    // The server closes connections quiet for 400 ms and never pings first.
+    // The server closes connections quiet for 2 s and never pings first; the
+    // client pings every 100 ms, so only a 2 s stall of the test could break it.
     let settings = HubSettings {
         keep_alive_interval: Duration::from_secs(60),
-        client_timeout: Duration::from_millis(400),
+        client_timeout: Duration::from_secs(2),
         ..HubSettings::default()
     };
     server.state().hub.set_settings(settings);
@@ -154,8 +155,8 @@ async fn client_pings_keep_a_quiet_connection_open() {
         .connect()
         .await
         .unwrap();
-    // Quiet for three of the server's timeouts: what is measured is time.
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Quiet for two and a half of the server's timeouts: what is measured is time.
+    tokio::time::sleep(Duration::from_secs(5)).await;
     customer_message(&server, ACME_API_KEY, 24, "380501234567", "Still there?").await;
     assert!(matches!(next(&mut hub).await, HubEvent::ChatCreated { .. }), "no reconnect, no close");
 }
