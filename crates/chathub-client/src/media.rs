@@ -5,6 +5,7 @@ use std::path::Path;
 use chathub_types::ValidationErrors;
 use chathub_types::chat::NewMedia;
 use chathub_types::chat::media::{FORMATS, MAX_MEDIA_BYTES};
+use tokio::io::AsyncReadExt as _;
 
 use crate::{Error, Result};
 
@@ -50,8 +51,11 @@ pub async fn media_from_file(path: impl AsRef<Path>) -> Result<NewMedia> {
     if metadata.len() > MAX_MEDIA_BYTES as u64 {
         return Err(too_big());
     }
-    let bytes = tokio::fs::read(path).await.map_err(|error| refuse(format!("{shown}: cannot be read: {error}")))?;
-    // It may have grown since the metadata was read.
+    // It may have grown since the metadata was read: read one byte past the limit at most.
+    let unreadable = |error: std::io::Error| refuse(format!("{shown}: cannot be read: {error}"));
+    let file = tokio::fs::File::open(path).await.map_err(unreadable)?;
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0).min(MAX_MEDIA_BYTES) + 1);
+    file.take(MAX_MEDIA_BYTES as u64 + 1).read_to_end(&mut bytes).await.map_err(unreadable)?;
     if bytes.len() > MAX_MEDIA_BYTES {
         return Err(too_big());
     }
