@@ -3,21 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{assert_redacted, chathub, operator_token, run, simulate, simulator_server, with_api_key};
-
-const OLENA: &[&str] = &[
-    "--org",
-    "24",
-    "--source",
-    "telegram-bot",
-    "--theme",
-    "Parcel #491",
-    "--name",
-    "Olena",
-    "--phone",
-    "+380 50 123 45 67",
-    "Where is my parcel?",
-];
+use crate::support::{OLENA, assert_redacted, chathub, operator_token, run, simulate, simulator_server, with_api_key};
 
 const TARAS: &[&str] = &["--org", "42", "--source", "viber", "--name", "Taras", "--tg-user-id", "70123", "Hello"];
 

@@ -10,6 +10,21 @@ pub const LOGIN: &str = "acme";
 pub const PASSWORD: &str = "acme-pass-1";
 pub const API_KEY: &str = "acme-static-api-key-0001";
 
+/// `simulate customer-message` arguments: Olena writes to organization 24 on Telegram.
+pub const OLENA: &[&str] = &[
+    "--org",
+    "24",
+    "--source",
+    "telegram-bot",
+    "--theme",
+    "Parcel #491",
+    "--name",
+    "Olena",
+    "--phone",
+    "+380 50 123 45 67",
+    "Where is my parcel?",
+];
+
 /// A finished run: exit code and both streams.
 #[derive(Debug)]
 pub struct Run {

@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use crate::support::{
-    API_KEY, Watcher, chathub, operator_token, run, server, simulate, simulator_server, with_api_key,
+    API_KEY, OLENA, Watcher, chathub, operator_token, run, server, simulate, simulator_server, with_api_key,
 };
 
 /// A customer message that tries to take over the operator's terminal: set
@@ -18,20 +18,6 @@ fn assert_terminal_safe(text: &str) {
     let raw = |c: char| (c.is_control() && c != '\n') || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
     assert!(!text.chars().any(raw), "raw control characters reach the terminal: {text:?}");
 }
-
-const OLENA: &[&str] = &[
-    "--org",
-    "24",
-    "--source",
-    "telegram-bot",
-    "--theme",
-    "Parcel #491",
-    "--name",
-    "Olena",
-    "--phone",
-    "+380 50 123 45 67",
-    "Where is my parcel?",
-];
 
 /// A line without its leading local time (`15:49:02  `).
 fn untimed(line: &str) -> &str {
