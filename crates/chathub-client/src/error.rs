@@ -85,15 +85,17 @@ pub enum Error {
     /// The server could not be reached, or the connection broke.
     #[error("could not talk to the ChatHub server: {}", causes(.0.as_ref()))]
     Transport(#[source] Arc<reqwest::Error>),
-    /// No complete answer within the configured timeout.
-    #[error("{method} {path}: no answer within {}", humanize(*after))]
+    /// No complete answer within the configured timeout, on every attempt.
+    #[error("{method} {path}: no answer within {}{}", humanize(*after), attempts_note(*attempts))]
     Timeout {
         /// The request's method.
         method: &'static str,
         /// The request's path.
         path: &'static str,
-        /// The timeout that passed.
+        /// The timeout that passed (per attempt).
         after: Duration,
+        /// How many attempts were made (see [`crate::RetryPolicy`]); the last one timed out.
+        attempts: u32,
     },
     /// The answer's body is larger than [`MAX_ANSWER_BYTES`]; it was not read.
     #[error("{method} {path}: the answer is larger than {} MiB", limit / (1024 * 1024))]
@@ -234,9 +236,17 @@ impl Error {
     ) -> Self {
         // A connect timeout is a connection failure: `after` would name the wrong timeout.
         if error.is_timeout() && !error.is_connect() {
-            Self::Timeout { method, path, after }
+            Self::Timeout { method, path, after, attempts: 1 }
         } else {
             Self::Transport(Arc::new(error))
+        }
+    }
+
+    /// The error after `attempts` attempts: a timeout says how many were made.
+    pub(crate) fn after_attempts(self, attempts: u32) -> Self {
+        match self {
+            Self::Timeout { method, path, after, .. } => Self::Timeout { method, path, after, attempts },
+            other => other,
         }
     }
 
@@ -372,6 +382,11 @@ fn causes(error: &(dyn std::error::Error + 'static)) -> String {
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
     retry_after.map(|after| format!(" (retry after {})", humanize(after))).unwrap_or_default()
+}
+
+/// ` (3 attempts)` after a timeout that was retried; nothing for one attempt.
+fn attempts_note(attempts: u32) -> String {
+    if attempts > 1 { format!(" ({attempts} attempts)") } else { String::new() }
 }
 
 fn humanize(duration: Duration) -> String {

@@ -172,7 +172,7 @@ where
         );
     })
     .await;
-    result.map_err(|failure| failure.error)
+    result.map_err(|failure| failure.error.after_attempts(number))
 }
 
 #[cfg(test)]

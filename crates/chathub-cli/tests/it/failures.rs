@@ -112,7 +112,7 @@ async fn a_server_that_never_answers_fails_within_the_timeout_retries_included()
         .mount(&mock)
         .await;
     let failed = run(with_api_key(&mock.uri(), ["orgs", "--timeout", "1"])).await;
-    assert_eq!(failed.error_line(1), "error: GET /api/company/organization: no answer within 1s");
+    assert_eq!(failed.error_line(1), "error: GET /api/company/organization: no answer within 1s (3 attempts)");
     // Each attempt waited for the timeout only: all three were made, and the command ended.
     assert_eq!(requests_to(&mock, ORGS).await, 3);
 }

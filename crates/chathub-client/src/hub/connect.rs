@@ -244,7 +244,7 @@ async fn upgrade(shared: &Shared, credential: &HubCredential, connection_token: 
         Ok(WebSocketStream::from_partially_read(stream, rest, Role::Client, Some(config)).await)
     };
     match tokio::time::timeout(inner.timeout, opening).await {
-        Err(_) => Err(Error::Timeout { method: "GET", path: PATH, after: inner.timeout }),
+        Err(_) => Err(Error::Timeout { method: "GET", path: PATH, after: inner.timeout, attempts: 1 }),
         Ok(result) => result,
     }
 }

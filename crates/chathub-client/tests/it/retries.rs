@@ -218,7 +218,8 @@ async fn a_hung_server_fails_after_three_timeouts() {
         .await;
     let error = api_key_client(&server).organizations().await.expect_err("timed out");
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
-    assert_eq!(error.to_string(), "GET /api/company/organization: no answer within 300ms");
+    assert!(matches!(error, Error::Timeout { attempts: 3, .. }), "{error:?}");
+    assert_eq!(error.to_string(), "GET /api/company/organization: no answer within 300ms (3 attempts)");
 }
 
 #[tokio::test]
@@ -239,7 +240,11 @@ async fn a_synchronize_that_times_out_is_not_sent_again() {
         .mount(&server)
         .await;
     let error = api_key_client(&server).operators().add(24, ["Alex Brown"]).await.expect_err("timed out");
-    assert!(matches!(error, Error::Timeout { method: "POST", path: "/api/operator/synchronize", .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::Timeout { method: "POST", path: "/api/operator/synchronize", attempts: 1, .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), "POST /api/operator/synchronize: no answer within 300ms", "one attempt: no count");
 }
 
 #[tokio::test]
