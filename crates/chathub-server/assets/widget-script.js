@@ -21,14 +21,18 @@
 // "token expired"; a 403 (revoked token, inactive operator) or the hub's
 // Close "Token revoked" shows "Token revoked" and dispatches one containing
 // "token revoked". Nothing retries in a loop: a failed request stops the
-// panel until Retry is pressed or the browser comes back online.
+// panel until Retry is pressed or the browser comes back online. Once the
+// token has ended the panel makes no more requests.
 //
 // Chats (spec §7): the operator's organization's chats (GET /api/chat/chats)
 // with their source, status, unread count and who they are assigned to; a
 // chat opens to its messages (oldest first; photos shown, other media as
 // links), its status (PUT /api/chat/status) and a reply box (POST
 // /api/chat/{id}/message; Enter sends), off for Closed chats. Unread counts
-// are the server's (re-read per chat after each event). Live updates come through
+// are the server's (re-read per chat after each event); a status is saved
+// with "Set status" (not on every change of the select); each chat keeps its
+// own unsent reply; messages that arrive while a chat is shown are announced
+// to screen readers (the history is not). Live updates come through
 // the hub `/chathub`, spoken here directly (SignalR's JSON hub protocol over
 // a WebSocket: negotiate with the token in `Authorization`, upgrade with it
 // in `access_token` since browsers cannot set headers on WebSockets, a ping
@@ -37,9 +41,13 @@
 // expired token does (the tag's token is the panel's only one, so
 // reconnecting could not help). A lost connection, or another Close that
 // allows reconnecting, reconnects after 0, 2, 10 and 30 s while the token
-// lives, then gives up until the next successful refresh (Refresh, or the
-// browser coming back online); each reconnection reloads the chats, since
-// events may have been missed.
+// lives (the delays start over once a connection has stayed up 15 s), then
+// gives up until the next successful read of the operator list starts it
+// again: the periodic one (`refresh-interval`), Refresh, or the browser
+// coming back online. A negotiate refused with an `error` gives up at once.
+// Each (re)connection reloads the chats, since events may have been missed.
+// Refresh reads the chats again too; a failed chats load is tried again at
+// each change of the panel's state, or by the Retry next to it.
 //
 // Optional tag attribute: `refresh-interval` (seconds, default 30, at least
 // 1): how often the panel re-reads the operator list while connected, which
@@ -67,6 +75,10 @@ const AUTHOR_OPERATOR = 0;
 const AUTHOR_CLIENT = 1;
 /** The most chats one page of the list holds (Decision 21). */
 const CHATS_PER_PAGE = 100;
+/** The longest reply, in Unicode scalar values (Decisions 14 and 25). */
+const MAX_REPLY_CHARS = 4096;
+/** How many announcements of new messages the live region keeps. */
+const MAX_ANNOUNCEMENTS = 5;
 
 // The hub (§7.3): the record separator, @microsoft/signalr's keep-alive
 // and timeout, and its default reconnect delays.
@@ -74,6 +86,8 @@ const RECORD_SEPARATOR = '\x1e';
 const HUB_PING_MS = 15_000;
 const HUB_SILENCE_MS = 30_000;
 const HUB_RETRY_DELAYS_MS = [0, 2_000, 10_000, 30_000];
+/** A connection up this long starts the delays over (a server that accepts then closes gets no storm). */
+const HUB_STABLE_MS = 15_000;
 const TOKEN_REVOKED = 'Token revoked';
 const TOKEN_EXPIRED = 'Token expired';
 
@@ -180,7 +194,8 @@ function reportError(message) {
 /**
  * Adds a view to every panel, present and future. A view is
  * `{ name, order, create(panel) }`; `create` returns
- * `{ element, update(state), destroy() }`. `update` gets the panel's state:
+ * `{ element, update(state), destroy(), reload() }` (`reload`, optional:
+ * Refresh was pressed). `update` gets the panel's state:
  * `{ connection, operator, organization, operators, operatorId, hub,
  * hubDetail }` (`hub`: off, connecting, live, reconnecting, offline,
  * closing, closed). A view may call `panel.api(path, init)` (the token and
@@ -318,11 +333,19 @@ class ChatsView {
     /** The open chat: `{ id, messages: Map, loaded, queue, error }`, or null. */
     this.open = null;
     this.openGeneration = 0;
-    this.sending = false;
+    /** Chats with a reply on its way. */
+    this.sending = new Set();
+    /** Unsent replies by chat: the reply box is the open chat's. */
+    this.drafts = new Map();
+    /** The status the select last took from the open chat (null: take it now). */
+    this.statusShown = null;
+    this.savingStatus = false;
     this.rows = new Map();
 
     this.summary = h('p', { class: 'label', 'data-part': 'chats-summary', 'aria-live': 'polite' }, '');
-    this.liveText = h('p', { class: 'live', 'data-part': 'live' }, '');
+    this.listRetry = h('button', { type: 'button', 'data-part': 'chats-retry', hidden: true }, 'Retry');
+    this.listRetry.addEventListener('click', () => this.loadChats());
+    this.liveText = h('p', { class: 'live', 'data-part': 'live', role: 'status' }, '');
     this.list = h('ul', { class: 'chat-list', 'data-part': 'chats', 'aria-label': 'Chats' });
     this.messagesTitle = h('h3', { id: 'conversation-title', tabindex: '-1', 'data-part': 'chat-title' }, '');
     this.chatInfo = h('p', { class: 'label', 'data-part': 'chat-info' }, '');
@@ -331,7 +354,10 @@ class ChatsView {
       { id: 'chat-status', 'data-part': 'status-select' },
       ...[...CHAT_STATUS_NAMES].map(([value, name]) => h('option', { value }, name)),
     );
-    this.statusSelect.addEventListener('change', () => this.setStatus(Number(this.statusSelect.value)));
+    // Saved by the button only: arrow keys on a closed select fire `change`
+    // in Chrome on Linux and Windows (WCAG 3.2.2).
+    this.statusButton = h('button', { type: 'button', 'data-part': 'set-status' }, 'Set status');
+    this.statusButton.addEventListener('click', () => this.setStatus(Number(this.statusSelect.value)));
     this.statusNote = h('span', { class: 'label', 'data-part': 'status-note', role: 'status' }, '');
     this.statusRow = h(
       'p',
@@ -340,21 +366,21 @@ class ChatsView {
       ' ',
       this.statusSelect,
       ' ',
+      this.statusButton,
+      ' ',
       this.statusNote,
     );
-    // New messages are announced; status changes ("Read") are not.
-    this.messageList = h('ol', {
-      class: 'messages',
-      'data-part': 'messages',
-      'aria-label': 'Messages',
-      'aria-live': 'polite',
-      'aria-relevant': 'additions',
-    });
+    // Not a live region: opening a chat would read its whole history.
+    // Messages that arrive once it is shown are announced by `announcer`.
+    this.messageList = h('ol', { class: 'messages', 'data-part': 'messages', 'aria-label': 'Messages', tabindex: '0' });
+    this.announcer = h('div', { class: 'visually-hidden', 'data-part': 'announcer', 'aria-live': 'polite' });
     /** The open chat's message items by message id, kept so only new ones are added. */
     this.messageItems = new Map();
     this.closeButton = h('button', { type: 'button', 'data-part': 'close-chat' }, 'Back to the list');
     this.closeButton.addEventListener('click', () => this.closeChat());
-    this.replyText = h('textarea', { id: 'reply-text', rows: '2', 'data-part': 'reply-text', maxlength: '4096' });
+    // No maxlength: it counts UTF-16 units, the server Unicode scalar values.
+    this.replyText = h('textarea', { id: 'reply-text', rows: '2', 'data-part': 'reply-text', 'aria-describedby': 'reply-note' });
+    this.replyText.addEventListener('input', () => this.checkLength());
     this.replyText.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -381,13 +407,14 @@ class ChatsView {
       this.chatInfo,
       this.statusRow,
       this.messageList,
+      this.announcer,
       this.replyForm,
     );
     this.element = h(
       'div',
       { class: 'view', 'data-view': 'chats', hidden: true },
       h('div', { class: 'chats-head' }, h('h3', { id: 'chats-title' }, 'Chats'), this.liveText),
-      this.summary,
+      h('div', { class: 'chats-head' }, this.summary, this.listRetry),
       this.list,
       this.conversation,
     );
@@ -399,8 +426,9 @@ class ChatsView {
   update(state) {
     this.state = state;
     if (state.connection === 'connected') this.element.hidden = false;
-    // Without live updates the list is still worth showing, once.
-    if (!this.loaded && this.touched === null && ['offline', 'reconnecting'].includes(state.hub)) this.loadChats();
+    // Until one load succeeds, whatever the hub does: each change of the
+    // panel's state (its periodic refresh included) tries again.
+    if (state.connection === 'connected' && !this.loaded && this.touched === null) this.loadChats();
     this.renderLive();
     this.renderList();
     this.renderConversation();
@@ -408,6 +436,12 @@ class ChatsView {
 
   destroy() {
     this.unsubscribe();
+  }
+
+  /** Refresh was pressed: read the list (and the open chat) again. */
+  reload() {
+    if (this.touched === null) this.loadChats();
+    if (this.open) this.openChat(this.open.id, false);
   }
 
   onHub(message) {
@@ -454,9 +488,15 @@ class ChatsView {
     this.renderList();
   }
 
+  /**
+   * A message from an event or a send's answer. They come in either order
+   * (Decision 30), so the first copy stays: later changes come as
+   * MessageStatusChanged, which a second copy must not undo.
+   */
   messageReceived(message) {
     this.messageChats.set(message.id, message.chatId);
-    this.lastMessages.set(message.chatId, message);
+    const last = this.lastMessages.get(message.chatId);
+    if (!last || last.id < message.id) this.lastMessages.set(message.chatId, message);
     const chat = this.chats.get(message.chatId);
     if (chat) {
       chat.lastMessageAt = message.createdAt ?? chat.lastMessageAt;
@@ -466,9 +506,13 @@ class ChatsView {
       }
     }
     this.touched?.add(message.chatId);
-    if (this.open?.id === message.chatId) {
-      if (this.open.loaded) this.open.messages.set(message.id, message);
-      else this.open.queue.push(() => this.open.messages.set(message.id, message));
+    const open = this.open;
+    if (open?.id === message.chatId) {
+      const add = () => {
+        if (!open.messages.has(message.id)) open.messages.set(message.id, message);
+      };
+      if (open.loaded) add();
+      else open.queue.push(add);
     }
     this.reread(message.chatId);
     this.renderList();
@@ -486,11 +530,12 @@ class ChatsView {
   }
 
   messageStatusChanged(messageId, status) {
+    const open = this.open;
     const apply = () => {
-      const message = this.open?.messages.get(messageId);
+      const message = open?.messages.get(messageId);
       if (message) message.status = status;
     };
-    if (this.open && !this.open.loaded) this.open.queue.push(apply);
+    if (open && !open.loaded) open.queue.push(apply);
     else apply();
     const last = [...this.lastMessages.values()].find((message) => message.id === messageId);
     if (last) last.status = status;
@@ -590,10 +635,19 @@ class ChatsView {
 
   /** Opens chat `id` and reads its messages (`focus`: move the keyboard there). */
   async openChat(id, focus = true) {
+    if (this.panel.final || this.panel.destroyed) return;
     const generation = ++this.openGeneration;
     const previous = this.open?.id === id ? this.open : null;
-    this.open = { id, messages: previous?.messages ?? new Map(), loaded: false, queue: [], error: '' };
-    this.replyNote.textContent = '';
+    if (!previous) {
+      this.swapDraft(id);
+      this.replyNote.textContent = '';
+      this.statusNote.textContent = '';
+      this.statusShown = null;
+      this.announcer.replaceChildren();
+    }
+    // `shown`: the messages were on screen once; later ones are announced.
+    this.open = { id, messages: previous?.messages ?? new Map(), loaded: false, queue: [], error: '', shown: previous?.shown ?? false };
+    this.checkLength();
     this.renderList();
     this.renderConversation();
     if (focus) this.messagesTitle.focus();
@@ -610,7 +664,7 @@ class ChatsView {
     }
     if (generation !== this.openGeneration || this.endsToken(response)) return;
     if (response.status === 404) {
-      this.chats.delete(id);
+      if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
       this.closeChat();
       this.renderList();
       return;
@@ -626,7 +680,9 @@ class ChatsView {
       open.messages.set(message.id, message);
       this.messageChats.set(message.id, id);
     }
-    if (open.messages.size > 0) this.lastMessages.set(id, [...open.messages.values()].at(-1));
+    const newest = [...open.messages.values()].at(-1);
+    const last = this.lastMessages.get(id);
+    if (newest && (!last || last.id < newest.id)) this.lastMessages.set(id, newest);
     // Events that came while the messages were on their way, in order.
     for (const apply of open.queue) apply();
     open.queue = [];
@@ -636,11 +692,21 @@ class ChatsView {
     this.messageList.scrollTop = this.messageList.scrollHeight;
   }
 
-  /** `PUT /api/chat/status` for the open chat; the event (or a re-read) shows it. */
+  /**
+   * `PUT /api/chat/status` for the open chat. The answer is not applied
+   * here: a newer change by someone else may already be in; the event
+   * shows it, and a re-read makes sure.
+   */
   async setStatus(status) {
     const chat = this.open && this.chats.get(this.open.id);
-    if (!chat || chat.chatStatus === status) return;
+    if (!chat || this.savingStatus) return;
+    if (chat.chatStatus === status) {
+      this.statusNote.textContent = `Already ${chatStatusName(status)}.`;
+      return;
+    }
+    this.savingStatus = true;
     this.statusNote.textContent = 'Saving…';
+    this.renderConversation();
     let response;
     try {
       response = await this.panel.api('/api/chat/status', {
@@ -651,22 +717,38 @@ class ChatsView {
     } catch (error) {
       if (error?.name === 'AbortError') return;
       this.statusNote.textContent = 'Not saved: ChatHub cannot be reached.';
-      this.renderConversation();
       return;
+    } finally {
+      this.savingStatus = false;
+      this.renderConversation();
     }
     if (this.endsToken(response)) return;
+    const here = this.open?.id === chat.id;
     if (!response.ok) {
-      this.statusNote.textContent = `Not saved: ${await problemText(response)}`;
-      this.renderConversation();
+      if (here) this.statusNote.textContent = `Not saved: ${await problemText(response)}`;
       return;
     }
-    this.statusNote.textContent = '';
-    this.chatStatusChanged(chat.id, status);
+    if (here) this.statusNote.textContent = 'Saved.';
+    this.reread(chat.id);
+  }
+
+  /** The reply box becomes chat `id`'s (null: none), keeping the other chat's draft. */
+  swapDraft(id) {
+    const current = this.open?.id;
+    if (current === id) return;
+    if (current !== undefined) {
+      if (this.replyText.value) this.drafts.set(current, this.replyText.value);
+      else this.drafts.delete(current);
+    }
+    this.replyText.value = id === null ? '' : (this.drafts.get(id) ?? '');
   }
 
   closeChat() {
     const id = this.open?.id;
+    this.swapDraft(null);
     this.statusNote.textContent = '';
+    this.replyNote.textContent = '';
+    this.announcer.replaceChildren();
     this.openGeneration += 1;
     this.open = null;
     this.renderList();
@@ -674,18 +756,33 @@ class ChatsView {
     if (id !== undefined) this.rows.get(id)?.button.focus();
   }
 
+  /** Says when the reply is over the limit, counted as the server does (Unicode scalar values). */
+  checkLength() {
+    const count = [...this.replyText.value.trim()].length;
+    const over = count > MAX_REPLY_CHARS;
+    this.replyText.setAttribute('aria-invalid', String(over));
+    if (over) this.replyNote.textContent = `Too long: ${count} of at most ${MAX_REPLY_CHARS} characters.`;
+    else if (this.replyNote.textContent.startsWith('Too long')) this.replyNote.textContent = '';
+    return !over;
+  }
+
   async send() {
     const open = this.open;
     const chat = open && this.chats.get(open.id);
     const text = this.replyText.value.trim();
-    if (!chat || this.sending || !this.canReply(chat)) return;
+    if (!chat || this.sending.has(chat.id) || !this.canReply(chat)) return;
     if (!text) {
       this.replyNote.textContent = 'Write a message first.';
       return;
     }
-    this.sending = true;
+    if (!this.checkLength()) return;
+    this.sending.add(chat.id);
     this.replyNote.textContent = 'Sending…';
     this.renderConversation();
+    // Notes about this reply, while its chat is the open one.
+    const note = (text) => {
+      if (this.open?.id === chat.id) this.replyNote.textContent = text;
+    };
     let response;
     let message;
     try {
@@ -697,19 +794,23 @@ class ChatsView {
       if (response.ok) message = await response.json();
     } catch (error) {
       if (error?.name === 'AbortError') return;
-      this.replyNote.textContent = 'Not sent: ChatHub cannot be reached.';
+      note('Not sent: ChatHub cannot be reached.');
       return;
     } finally {
-      this.sending = false;
+      this.sending.delete(chat.id);
       this.renderConversation();
     }
     if (this.endsToken(response)) return;
     if (!response.ok) {
-      this.replyNote.textContent = `Not sent: ${await problemText(response)}`;
+      note(`Not sent: ${await problemText(response)}`);
       return;
     }
-    if (this.replyText.value.trim() === text) this.replyText.value = '';
-    this.replyNote.textContent = 'Sent.';
+    if (this.open?.id === chat.id) {
+      if (this.replyText.value.trim() === text) this.replyText.value = '';
+    } else if (this.drafts.get(chat.id)?.trim() === text) {
+      this.drafts.delete(chat.id);
+    }
+    note('Sent.');
     if (isMessage(message)) this.messageReceived(message);
     else this.reread(chat.id);
   }
@@ -752,6 +853,8 @@ class ChatsView {
       const shown = this.total > chats.length ? `${chats.length} of ${this.total} chats` : `${chats.length} ${chats.length === 1 ? 'chat' : 'chats'}`;
       this.summary.textContent = `${shown}, ${unread} unread`;
     }
+    this.listRetry.hidden = !this.listError || this.panel.final || this.panel.destroyed;
+    this.listRetry.disabled = this.touched !== null;
     const active = this.element.getRootNode()?.activeElement ?? null;
     for (const [id, row] of this.rows) {
       if (!this.chats.has(id)) this.rows.delete(id);
@@ -789,13 +892,17 @@ class ChatsView {
     item.dataset.assigned = assigned;
     item.classList.toggle('closed', closed);
     button.setAttribute('aria-current', this.open?.id === chat.id ? 'true' : 'false');
+    // Once the panel has ended nothing more is asked of the server.
+    button.disabled = this.panel.final || this.panel.destroyed;
     const last = this.lastMessages.get(chat.id);
     const lines = [
       h(
         'span',
         { class: 'chat-line' },
         h('span', { class: 'chat-name', 'data-part': 'chat-name' }, chatTitle(chat)),
-        unread > 0 ? h('span', { class: 'badge unread', 'data-part': 'unread', 'aria-label': `${unread} unread` }, String(unread)) : '',
+        // The word for screen readers is text: an aria-label on a plain span is not read.
+        unread > 0 ? h('span', { class: 'badge unread', 'data-part': 'unread' }, String(unread)) : '',
+        unread > 0 ? h('span', { class: 'visually-hidden' }, ' unread') : '',
       ),
     ];
     if (typeof chat.theme === 'string' && chat.theme) lines.push(h('span', { class: 'chat-theme', 'data-part': 'theme' }, chat.theme));
@@ -823,9 +930,14 @@ class ChatsView {
     const who = !operator ? 'Unassigned' : operator.id === this.state.operatorId ? 'Assigned to you' : `Assigned to ${operator.name ?? `operator #${operator.id}`}`;
     const theme = typeof chat.theme === 'string' && chat.theme ? `${chat.theme} · ` : '';
     this.chatInfo.textContent = `${theme}${sourceName(chat.messSource)} · ${chatStatusName(chat.chatStatus)} · ${who}`;
-    // While a change is being saved the select shows it; otherwise the chat's status.
-    if (this.statusNote.textContent !== 'Saving…') this.statusSelect.value = String(chat.chatStatus);
+    // The select follows the chat's status as it changes; in between it
+    // keeps the operator's choice until "Set status" saves it.
+    if (this.statusShown !== chat.chatStatus) {
+      this.statusSelect.value = String(chat.chatStatus);
+      this.statusShown = chat.chatStatus;
+    }
     this.statusSelect.disabled = this.state.connection !== 'connected';
+    this.statusButton.disabled = this.state.connection !== 'connected' || this.savingStatus;
     if (open.error) {
       this.messageList.replaceChildren(h('li', { class: 'label' }, open.error));
     } else if (!open.loaded && open.messages.size === 0) {
@@ -838,6 +950,7 @@ class ChatsView {
         if (!item || item.chatId !== chat.id) {
           item = { chatId: chat.id, element: this.messageItem(chat, message) };
           this.messageItems.set(message.id, item);
+          if (open.shown) this.announce(chat, message);
         }
         const badge = item.element.querySelector('[data-part="message-status"]');
         item.element.dataset.status = String(message.status);
@@ -850,11 +963,12 @@ class ChatsView {
       else this.messageList.replaceChildren(...items);
       for (const id of this.messageItems.keys()) if (!open.messages.has(id)) this.messageItems.delete(id);
       if (atBottom) this.messageList.scrollTop = this.messageList.scrollHeight;
+      if (open.loaded) open.shown = true;
     }
     const closed = chat.chatStatus === CHAT_CLOSED;
     const allowed = this.canReply(chat);
     this.replyText.disabled = !allowed;
-    this.sendButton.disabled = !allowed || this.sending;
+    this.sendButton.disabled = !allowed || this.sending.has(chat.id);
     this.replyForm.dataset.closed = String(closed);
     if (closed) this.replyNote.textContent = 'This chat is closed: replies are off.';
     else if (this.state.connection !== 'connected' && ['expired', 'revoked', 'invalid'].includes(this.state.connection)) {
@@ -862,13 +976,25 @@ class ChatsView {
     } else if (this.replyNote.textContent === 'This chat is closed: replies are off.') this.replyNote.textContent = '';
   }
 
+  authorName(chat, message) {
+    if (message.author === AUTHOR_CLIENT) return chatTitle(chat);
+    if (message.author !== AUTHOR_OPERATOR) return 'System';
+    if (!Number.isInteger(message.operatorId)) return 'Company';
+    return message.operatorId === this.state.operatorId ? 'You' : this.operatorName(message.operatorId);
+  }
+
+  /** Tells screen readers about a message that came while the chat is shown (not the operator's own). */
+  announce(chat, message) {
+    if (message.author === AUTHOR_OPERATOR && message.operatorId === this.state.operatorId) return;
+    const text = preview(message);
+    if (!text) return;
+    this.announcer.append(h('p', {}, `${this.authorName(chat, message)}: ${text}`));
+    while (this.announcer.childElementCount > MAX_ANNOUNCEMENTS) this.announcer.firstElementChild.remove();
+  }
+
   messageItem(chat, message) {
     const fromClient = message.author === AUTHOR_CLIENT;
-    const author = fromClient
-      ? chatTitle(chat)
-      : message.author === AUTHOR_OPERATOR
-        ? Number.isInteger(message.operatorId) ? (message.operatorId === this.state.operatorId ? 'You' : this.operatorName(message.operatorId)) : 'Company'
-        : 'System';
+    const author = this.authorName(chat, message);
     const body = [];
     if (typeof message.message === 'string' && message.message) body.push(h('p', { class: 'text', 'data-part': 'text' }, message.message));
     // Only http(s) links: a `javascript:` URI in an answer must never become a link.
@@ -1013,6 +1139,11 @@ select {
 }
 select:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
 .reply-actions { display: flex; justify-content: space-between; align-items: center; gap: 0.6rem; }
+.messages:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; }
+.visually-hidden {
+  position: absolute; width: 1px; height: 1px; margin: -1px; padding: 0; border: 0;
+  overflow: hidden; clip: rect(0 0 0 0); clip-path: inset(50%); white-space: nowrap;
+}
 `;
 
 // -------------------------------------------------------------------- hub
@@ -1038,6 +1169,7 @@ class HubConnection {
     this.pingTimer = null;
     this.silenceTimer = null;
     this.retryTimer = null;
+    this.stableTimer = null;
   }
 
   report(hub, hubDetail = '') {
@@ -1074,8 +1206,13 @@ class HubConnection {
       this.panel.revoke();
       return;
     }
+    if (response.ok && typeof answer?.error === 'string') {
+      // The server's refusal (as @microsoft/signalr, which does not retry it).
+      this.giveUp(answer.error);
+      return;
+    }
     if (!response.ok || typeof answer?.connectionToken !== 'string') {
-      this.lost(answer?.error ?? `negotiation answered ${response.status}`);
+      this.lost(`negotiation answered ${response.status}`);
       return;
     }
     const url = new URL('/chathub', API_ORIGIN);
@@ -1086,7 +1223,13 @@ class HubConnection {
   }
 
   open(url) {
-    const socket = new WebSocket(url);
+    let socket;
+    try {
+      socket = new WebSocket(url);
+    } catch {
+      this.lost('the hub URL was refused');
+      return;
+    }
     this.socket = socket;
     this.sockets.add(socket);
     live.sockets += 1;
@@ -1114,6 +1257,11 @@ class HubConnection {
         }
         if (!isObject(record)) continue;
         if (!handshaken) {
+          if (record.type === 7) {
+            // A Close instead of the handshake's answer ("Token revoked" included).
+            this.onRecord(record);
+            return;
+          }
           if (typeof record.error === 'string') {
             this.giveUp(record.error);
             return;
@@ -1141,10 +1289,16 @@ class HubConnection {
     const reconnected = this.everLive;
     this.everLive = true;
     this.connects += 1;
-    this.attempt = 0;
+    this.panel.clearTimer(this.stableTimer);
+    this.stableTimer = this.panel.setTimer(() => {
+      this.stableTimer = null;
+      this.attempt = 0;
+    }, HUB_STABLE_MS);
     this.report('live');
     this.schedulePing();
     this.panel.emitHub({ kind: 'live', reconnected });
+    // The server is back: the operator list (and the panel's state) too.
+    if (this.panel.state.connection === 'disconnected') this.panel.refresh();
   }
 
   onRecord(record) {
@@ -1199,10 +1353,11 @@ class HubConnection {
 
   /** Lets go of the socket (closing it) and its timers. */
   detach() {
-    for (const timer of [this.pingTimer, this.silenceTimer, this.retryTimer]) this.panel.clearTimer(timer);
+    for (const timer of [this.pingTimer, this.silenceTimer, this.retryTimer, this.stableTimer]) this.panel.clearTimer(timer);
     this.pingTimer = null;
     this.silenceTimer = null;
     this.retryTimer = null;
+    this.stableTimer = null;
     this.generation += 1;
     const socket = this.socket;
     this.socket = null;
@@ -1286,7 +1441,7 @@ class Panel {
     this.notice = h('div', { class: 'notice', role: 'alert', 'data-part': 'notice', hidden: true });
     this.lifetime = h('p', { class: 'lifetime', 'data-part': 'lifetime' }, '');
     this.refreshButton = h('button', { type: 'button', 'data-part': 'refresh' }, 'Refresh');
-    this.refreshButton.addEventListener('click', () => this.refresh());
+    this.refreshButton.addEventListener('click', () => this.refresh(true));
     this.viewsBox = h('div', { class: 'views' });
     this.section = h(
       'section',
@@ -1399,6 +1554,8 @@ class Panel {
 
   /** `fetch` against the server that served this script, with the token; stopped on unmount. */
   async api(path, init = {}) {
+    // An ended panel asks nothing more (a re-read's loop, a click, a timer).
+    if (this.destroyed || this.final) throw new DOMException('The panel has ended.', 'AbortError');
     const controller = new AbortController();
     this.controllers.add(controller);
     live.requests += 1;
@@ -1459,7 +1616,8 @@ class Panel {
     this.setTimer(() => this.tick(), remaining % 1000 || 1000);
   }
 
-  async refresh() {
+  /** Reads the operator list (`manual`: pressed, so the views read theirs again too). */
+  async refresh(manual = false) {
     if (this.final || this.destroyed) return;
     this.clearTimer(this.refreshTimer);
     this.refreshTimer = null;
@@ -1500,11 +1658,12 @@ class Panel {
     this.setState({ connection: 'connected', operator, organization, operators });
     this.refreshTimer = this.setTimer(() => this.refresh(), this.refreshMs);
     this.hub.start();
+    if (manual) for (const { instance } of this.views) instance.reload?.();
   }
 
   disconnect(text) {
     const retry = h('button', { type: 'button', 'data-part': 'retry' }, 'Retry');
-    retry.addEventListener('click', () => this.refresh());
+    retry.addEventListener('click', () => this.refresh(true));
     this.showNotice('Disconnected.', text, retry);
     this.setState({ connection: 'disconnected' });
     reportError(`operator chat panel: cannot reach ChatHub at ${API_ORIGIN}`);

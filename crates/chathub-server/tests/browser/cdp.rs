@@ -103,19 +103,20 @@ impl Connection {
         list.iter().filter(|event| event.session.as_deref() == Some(session)).cloned().collect()
     }
 
-    /// Waits for an event of `session` named `method`, arrived after the `since` mark.
-    pub async fn wait_for_event(&self, session: &str, method: &str, since: usize, timeout: Duration) -> Event {
+    /// Waits for an event of `session` named `method`, arrived after the `since` mark:
+    /// its index (the next mark to wait from is one past it) and the event.
+    pub async fn wait_for_event(&self, session: &str, method: &str, since: usize, timeout: Duration) -> (usize, Event) {
         let found = tokio::time::timeout(timeout, async {
             let mut seen = since;
             loop {
                 let added = self.events.added.notified();
                 {
                     let list = self.events.list.lock().unwrap_or_else(PoisonError::into_inner);
-                    if let Some(event) = list[seen..]
+                    if let Some(offset) = list[seen..]
                         .iter()
-                        .find(|event| event.method == method && event.session.as_deref() == Some(session))
+                        .position(|event| event.method == method && event.session.as_deref() == Some(session))
                     {
-                        return event.clone();
+                        return (seen + offset, list[seen + offset].clone());
                     }
                     seen = list.len();
                 }
@@ -124,6 +125,16 @@ impl Connection {
         })
         .await;
         found.unwrap_or_else(|_| panic!("no {method} event within {timeout:?}"))
+    }
+
+    /// The events of `session` that arrived after the `since` mark.
+    pub fn events_since(&self, session: &str, since: usize) -> Vec<Event> {
+        let list = self.events.list.lock().unwrap_or_else(PoisonError::into_inner);
+        list[since.min(list.len())..]
+            .iter()
+            .filter(|event| event.session.as_deref() == Some(session))
+            .cloned()
+            .collect()
     }
 }
 

@@ -57,6 +57,18 @@ fn diagnostics(script_url: &str) -> String {
     format!("import({script_url:?}).then((module) => module.diagnostics())")
 }
 
+/// Keeps the panel's module as `window.__panel`, for [`IDLE`] (a wait's condition cannot be a promise).
+async fn keep_module(page: &Page, server: &Server) {
+    page.eval(&format!(
+        "import({:?}).then((module) => {{ window.__panel = module; return true; }})",
+        server.script_url()
+    ))
+    .await;
+}
+
+/// JavaScript, after [`keep_module`]: no request of the panel is in flight.
+const IDLE: &str = "window.__panel.diagnostics().requests === 0";
+
 /// Waits on the server's side for its count of open hub connections.
 async fn wait_for_hub_connections(server: &Server, expected: usize) {
     let deadline = Instant::now() + WAIT;
@@ -215,7 +227,12 @@ async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_th
     .await;
     assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
 
-    // Revocation: the hub closes the connection, the panel says so.
+    // Revocation: the hub closes the connection, the panel says so. Nothing
+    // is in flight when it starts, so any request after it would be the
+    // panel's own, and the hub's Close is what ends the panel.
+    keep_module(&page, &server).await;
+    page.wait_for("no request in flight", IDLE).await;
+    let mark = page.mark();
     server.set_status(&company, john, 1).await;
     page.wait_for("the revocation", &format!("{}?.dataset.state === 'revoked'", panel(ID))).await;
     page.wait_for("the hub socket to close", &format!("{}?.dataset.hub === 'closed'", panel(ID))).await;
@@ -231,44 +248,66 @@ async fn a_customer_message_shows_live_a_reply_reads_it_and_revocation_closes_th
         (&0.into(), &0.into(), &0.into()),
         "nothing keeps running: {stopped}"
     );
-    let network_403 = |error: &ConsoleError| error.source == "network" && error.text.contains("status of 403");
-    page.assert_clean(&[&network_403]);
+    let asked: Vec<_> = page
+        .requests_since(mark)
+        .into_iter()
+        .filter(|(_, url)| url.contains("/api/operator") || url.contains("/api/chat"))
+        .collect();
+    assert!(asked.is_empty(), "requests after the revocation: {asked:?}");
+    assert_eq!(
+        page.eval(&format!(
+            "[...{}.querySelectorAll('[data-part=\"chats\"] button')].every((b) => b.disabled)",
+            root()
+        ))
+        .await,
+        true,
+        "the rows ask nothing more"
+    );
+    page.assert_clean(&[]);
     browser.close().await;
 }
 
 #[tokio::test]
-async fn dropped_hub_connections_reconnect_at_once_and_reload_the_chats() {
+async fn dropped_hub_connections_reconnect_back_off_and_reload_the_chats() {
     let pages = PageServer::start().await;
     let server = Server::start_with_options(Some(DEFAULT_SEED), &[pages.origin()], false, true).await;
     // The server drops every connection silent for a second, with a Close
     // that allows reconnecting; the panel pings every 15 s, so each of its
-    // connections lasts about a second.
+    // connections lasts about a second (a server that accepts, then closes).
     let hub = &server.server.state().hub;
     hub.set_settings(HubSettings { client_timeout: Duration::from_secs(1), ..HubSettings::default() });
     let browser = Browser::launch().await;
     let (page, company, _) = johns_panel(&server, &pages, &browser, true).await;
-    page.eval(&format!(
-        "import({:?}).then((module) => {{ window.__panel = module; return true; }})",
-        server.script_url()
-    ))
-    .await;
+    keep_module(&page, &server).await;
     let connects = "window.__panel.diagnostics().states[0].hubConnects";
-    let count = page.wait_for("two reconnections", &format!("{connects} >= 3 && {connects}")).await;
-    let count = usize::try_from(count.as_u64().expect("a count")).expect("a small count");
+    // The first drop: reconnected at once.
+    page.wait_for("a reconnection", &format!("{connects} >= 2")).await;
+    let second = Instant::now();
+    // Settings are taken at the upgrade: the next connection stays.
+    hub.set_settings(HubSettings::default());
+    // The second drop comes a second later; the delays do not start over
+    // for a connection that did not stay up, so the next try waits 2 s.
+    page.wait_for(
+        "the third connection",
+        &format!("{connects} >= 3 && window.__panel.diagnostics().states[0].hub === 'live'"),
+    )
+    .await;
+    let waited = second.elapsed();
+    eprintln!("the third connection came {waited:?} after the second");
+    assert!(waited >= Duration::from_secs(2), "no back-off after a second drop: {waited:?}");
 
     // Each connection reloaded the list: events may have been missed in between.
     let deadline = Instant::now() + WAIT;
     loop {
         let loads = page.requested_urls().iter().filter(|url| url.contains("/api/chat/chats?per_page=")).count();
-        if loads >= count {
+        if loads >= 3 {
             break;
         }
-        assert!(Instant::now() < deadline, "{loads} list loads for {count} connections");
+        assert!(Instant::now() < deadline, "{loads} list loads for 3 connections");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 
-    // A customer writes while connections come and go: within 2 s the chat
-    // is there, by its event or by the reload after a reconnection.
+    // A customer writes: within 2 s the chat is there.
     let sent_at = Instant::now();
     let answer = server
         .customer_message(
@@ -278,11 +317,13 @@ async fn dropped_hub_connections_reconnect_at_once_and_reload_the_chats() {
         .await;
     let chat = answer["chat"]["id"].as_i64().expect("a chat id");
     page.wait_for_within(
-        "the chat despite the dropped connections",
+        "the chat after the reconnections",
         &format!("{}?.dataset.unread === '1'", row(chat)),
         LIVE_DEADLINE.saturating_sub(sent_at.elapsed()),
     )
     .await;
+    let elapsed = sent_at.elapsed();
+    eprintln!("after reconnecting, a customer's message reached the panel in {elapsed:?}");
     assert_eq!(page.eval(&row_text(chat, "source")).await, "Widget");
     assert_eq!(page.eval(&format!("{}?.dataset.state", panel(ID))).await, "connected");
     assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
@@ -484,11 +525,10 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
     // The operator reopens it from the panel, and closes it again.
     let select = format!("{}.querySelector('[data-part=\"status-select\"]')", root());
     assert_eq!(page.eval(&format!("{select}.value")).await, "4");
+    let set_status = format!("{}.querySelector('[data-part=\"set-status\"]')", root());
     for (status, name, disabled) in [(1, "Open", false), (4, "Closed", true)] {
-        page.eval(&format!(
-            "(() => {{ const s = {select}; s.value = '{status}'; s.dispatchEvent(new Event('change')); }})()"
-        ))
-        .await;
+        page.eval(&format!("(() => {{ const s = {select}; s.value = '{status}'; return true; }})()")).await;
+        page.click_element(&set_status).await;
         page.wait_for(
             &format!("the chat {name} in the panel"),
             &format!(
@@ -545,7 +585,7 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
                 root.querySelector('[data-part="messages"]').getAttribute('aria-label'),
                 root.querySelector('[data-part="conversation"]').getAttribute('aria-labelledby'),
                 root.querySelector('label[for="reply-text"]').textContent,
-                root.querySelector('[data-part="unread"]').getAttribute('aria-label'),
+                root.querySelector('[data-part="unread"]').parentElement.textContent.replace(/\s+/g, ' '),
                 root.querySelector('[data-part="reply-note"]').getAttribute('role'),
             ]; }})()"#,
             root()
@@ -553,7 +593,7 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
         .await;
     assert_eq!(
         labels,
-        json!(["Chats of Customer Support", "Messages", "conversation-title", "Reply", "2 unread", "status"])
+        json!(["Chats of Customer Support", "Messages", "conversation-title", "Reply", "Olena2 unread", "status"])
     );
 
     // Enter in the reply box sends (Shift+Enter would start a new line).
@@ -576,5 +616,217 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
     save_screenshot(&png, "widget-chats.png");
     assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
     page.assert_clean(&[]);
+    browser.close().await;
+}
+
+/// The ids of the chats in the panel's list, top to bottom.
+async fn chat_ids(page: &Page) -> Vec<i64> {
+    serde_json::from_value(
+        page.eval(&format!(
+            r#"[...{}.querySelectorAll('[data-part="chats"] li')].map((item) => Number(item.dataset.chatId))"#,
+            root()
+        ))
+        .await,
+    )
+    .expect("ids")
+}
+
+/// JavaScript: the element of `part` in the panel.
+fn part(part: &str) -> String {
+    format!(r#"{}.querySelector('[data-part="{part}"]')"#, root())
+}
+
+#[tokio::test]
+async fn answers_after_their_events_undo_nothing_drafts_stay_per_chat_and_only_new_messages_are_announced() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(CHATS_SEED), &[pages.origin()], false, true).await;
+    let browser = Browser::launch().await;
+    let (page, company, _) = johns_panel(&server, &pages, &browser, false).await;
+    keep_module(&page, &server).await;
+    page.wait_for("the seeded chats", &format!("{} === '3 chats, 1 unread'", part_text(ID, "chats-summary"))).await;
+    let ids = chat_ids(&page).await;
+    let (olena, taras, iryna) = (ids[0], ids[1], ids[2]);
+    let open = |chat: i64| format!("{}.querySelector('button')", row(chat));
+    let reply_box = part("reply-text");
+
+    // Opening a chat reads nothing aloud: the list is no live region (it
+    // scrolls by keyboard), and the announcer stays empty.
+    page.click_element(&open(olena)).await;
+    page.wait_for("Olena's messages", &format!("{}.length === 1", messages_in_panel())).await;
+    let list = part("messages");
+    assert_eq!(
+        page.eval(&format!(
+            "[{list}.getAttribute('aria-live'), {list}.getAttribute('tabindex'), {}.getAttribute('aria-live')]",
+            part("announcer")
+        ))
+        .await,
+        json!([null, "0", "polite"])
+    );
+    assert_eq!(page.eval(&part_text(ID, "announcer")).await, "");
+
+    // Each chat keeps its own unsent reply.
+    page.click_element(&reply_box).await;
+    page.insert_text("For Olena").await;
+    page.click_element(&open(taras)).await;
+    page.wait_for(
+        "Taras's chat, empty box",
+        &format!("{}.length === 2 && {reply_box}.value === ''", messages_in_panel()),
+    )
+    .await;
+    page.click_element(&reply_box).await;
+    page.insert_text("For Taras").await;
+    page.click_element(&open(iryna)).await;
+    page.wait_for(
+        "Iryna's chat, empty box",
+        &format!("{} === 'Chat with Iryna' && {reply_box}.value === ''", part_text(ID, "chat-title")),
+    )
+    .await;
+    for (chat, name, draft) in
+        [(olena, "Olena", "For Olena"), (taras, "Taras", "For Taras"), (olena, "Olena", "For Olena")]
+    {
+        page.click_element(&open(chat)).await;
+        page.wait_for(
+            &format!("{name}'s draft back"),
+            &format!("{} === 'Chat with {name}' && {reply_box}.value === '{draft}'", part_text(ID, "chat-title")),
+        )
+        .await;
+    }
+    page.wait_for("Olena's messages again", &format!("{}.length === 1", messages_in_panel())).await;
+
+    // Status: what arrow keys on the select do (input and change events)
+    // saves nothing; "Set status" saves once. Its answer is held back while
+    // someone else sets another status: the newer word stays.
+    let select = part("status-select");
+    let set_status = part("set-status");
+    page.intercept("*/api/chat/status", "Response").await;
+    let mark = page.mark();
+    page.eval(&format!(
+        "(() => {{ const s = {select}; for (const v of ['1', '2']) {{ s.value = v; \
+         s.dispatchEvent(new Event('input', {{ bubbles: true }})); s.dispatchEvent(new Event('change', {{ bubbles: true }})); }} \
+         return true; }})()"
+    ))
+    .await;
+    page.click_element(&set_status).await;
+    let (_, held) = page.paused("PUT", mark).await;
+    assert_eq!(
+        page.eval(&format!("[{set_status}.disabled, {}]", part_text(ID, "status-note"))).await,
+        json!([true, "Saving…"])
+    );
+    server.set_chat_status(&company, olena, 3).await;
+    page.wait_for("Paused, set elsewhere", &format!("{} === 'Paused'", row_text(olena, "chat-status"))).await;
+    page.resume(&held).await;
+    page.wait_for("the held answer", &format!("{} === 'Saved.'", part_text(ID, "status-note"))).await;
+    page.stop_intercepting().await;
+    page.wait_for("no request in flight", IDLE).await;
+    assert_eq!(page.eval(&row_text(olena, "chat-status")).await, "Paused");
+    assert_eq!(page.eval(&format!("[{select}.value, {set_status}.disabled]")).await, json!(["3", false]));
+    let puts: Vec<_> = page.requests_since(mark).into_iter().filter(|(method, _)| method == "PUT").collect();
+    assert_eq!(puts.len(), 1, "{puts:?}");
+    let (_, stored) = server.call(&company, reqwest::Method::GET, &format!("/api/chat/chats/{olena}"), None).await;
+    assert_eq!(stored["chatStatus"], 3);
+
+    // A reply whose answer comes after its event and after a messenger read
+    // it: it stays Read.
+    page.intercept("*/api/chat/*/message", "Response").await;
+    let mark = page.mark();
+    page.click_element(&part("send")).await;
+    let (_, held) = page.paused("POST", mark).await;
+    let mine = format!(
+        "(() => {{ const m = {}; return m.length === 2 && m[1].author === 0 && m[1].text === 'For Olena' && m[1].statusText; }})()",
+        messages_in_panel()
+    );
+    page.wait_for("the reply from its event", &format!("{mine} === 'Sent'")).await;
+    let reply = server.messages(&company, olena).await.last().expect("the reply")["id"].clone();
+    let (status, body) = server
+        .call(
+            &company,
+            reqwest::Method::POST,
+            "/api/simulator/message-status",
+            Some(json!({ "id": reply, "status": 3 })),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    page.wait_for("the reply Read", &format!("{mine} === 'Read'")).await;
+    page.resume(&held).await;
+    page.wait_for("the held answer", &format!("{} === 'Sent.'", part_text(ID, "reply-note"))).await;
+    page.stop_intercepting().await;
+    page.wait_for("no request in flight", IDLE).await;
+    assert_eq!(page.eval(&mine).await, "Read", "the answer undid the newer status");
+    assert_eq!(page.eval(&format!("{reply_box}.value")).await, "");
+    assert_eq!(page.eval(&row_text(olena, "preview")).await, "For Olena");
+    assert_eq!(page.eval(&part_text(ID, "announcer")).await, "", "one's own reply is not announced");
+
+    // A customer's new message is announced.
+    server
+        .customer_message(
+            &company,
+            json!({ "organizationId": 24, "source": 2, "client": { "phone": "380501234567" }, "textMessage": "Thank you!" }),
+        )
+        .await;
+    page.wait_for("the announcement", &format!("{} === 'Olena: Thank you!'", part_text(ID, "announcer"))).await;
+    page.click_element(&open(taras)).await;
+    page.wait_for("Taras's draft still", &format!("{reply_box}.value === 'For Taras'")).await;
+    assert_eq!(page.eval(&part_text(ID, "announcer")).await, "", "another chat starts quiet");
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+    page.assert_clean(&[]);
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn a_failed_chats_load_is_tried_again_and_refresh_and_retry_read_the_chats() {
+    let pages = PageServer::start().await;
+    let server = Server::start_with_options(Some(CHATS_SEED), &[pages.origin()], false, true).await;
+    let company = server.company_token(ACME).await;
+    let john = server.operator_id(&company, 24, "John Smith").await;
+    let token = server.operator_token(&company, john, TimeDelta::hours(1)).await;
+    let url = pages.put("failing", neutral_page(&tag(ID, &server.script_url(), &token, r#"refresh-interval="1""#)));
+    let browser = Browser::launch().await;
+    let page = browser.new_page().await;
+    let summary = part_text(ID, "chats-summary");
+    let retry = part("chats-retry");
+
+    // Every load of the list fails until the hub is live and none is in flight.
+    page.intercept("*/api/chat/chats?*", "Request").await;
+    let mut mark = page.mark();
+    page.goto(&url).await;
+    keep_module(&page, &server).await;
+    let failed = format!(
+        "{}?.dataset.hub === 'live' && {summary} === 'The chats could not be loaded.' && !{retry}.hidden && {IDLE}",
+        panel(ID)
+    );
+    let mut failures = 0;
+    loop {
+        tokio::select! {
+            (next, id) = page.paused("GET", mark) => {
+                mark = next;
+                page.fail(&id).await;
+                failures += 1;
+            }
+            _ = page.wait_for("the failed load, live", &failed) => break,
+        }
+    }
+    page.stop_intercepting().await;
+    eprintln!("{failures} list loads failed");
+    assert!(failures >= 1);
+    // The panel's next refresh (every second here) loads it, live hub or not.
+    page.wait_for("the list, loaded after all", &format!("{summary} === '3 chats, 1 unread' && {retry}.hidden")).await;
+
+    // Refresh reads the list again; a failure shows Retry, which reads it again.
+    page.intercept("*/api/chat/chats?*", "Request").await;
+    let mark = page.mark();
+    page.click_element(&part("refresh")).await;
+    let (_, id) = page.paused("GET", mark).await;
+    page.fail(&id).await;
+    page.wait_for(
+        "the failure and Retry",
+        &format!("{summary} === 'The chats could not be loaded.' && !{retry}.hidden"),
+    )
+    .await;
+    page.stop_intercepting().await;
+    page.click_element(&retry).await;
+    page.wait_for("the list again", &format!("{summary} === '3 chats, 1 unread' && {retry}.hidden")).await;
+    assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
+    let failed_load = |error: &ConsoleError| error.source == "network" && error.text.contains("/api/chat/chats?");
+    page.assert_clean(&[&failed_load]);
     browser.close().await;
 }

@@ -227,15 +227,62 @@ impl Page {
 
     /// Every URL the tab requested so far (documents, scripts, fetches, preflights).
     pub fn requested_urls(&self) -> Vec<String> {
+        self.requests_since(0).into_iter().map(|(_, url)| url).collect()
+    }
+
+    /// A mark: what happens from now on is "since" it.
+    pub fn mark(&self) -> usize {
+        self.connection.event_count()
+    }
+
+    /// The requests (method and URL; `WEBSOCKET` for a socket) the tab made since `mark`.
+    pub fn requests_since(&self, mark: usize) -> Vec<(String, String)> {
         self.connection
-            .events_of(&self.session)
+            .events_since(&self.session, mark)
             .into_iter()
             .filter(|event| event.method == "Network.requestWillBeSent" || event.method == "Network.webSocketCreated")
             .filter_map(|event| {
-                let url = event.params["request"]["url"].as_str().or_else(|| event.params["url"].as_str());
-                url.map(str::to_owned)
+                let url = event.params["request"]["url"].as_str().or_else(|| event.params["url"].as_str())?;
+                let method = event.params["request"]["method"].as_str().unwrap_or("WEBSOCKET");
+                Some((method.to_owned(), url.to_owned()))
             })
             .collect()
+    }
+
+    /// Pauses the requests whose URL matches `pattern` (`*` any characters)
+    /// at `stage` (`Request`: before they are sent; `Response`: answered,
+    /// before the page sees the answer); see [`Self::paused`].
+    pub async fn intercept(&self, pattern: &str, stage: &str) {
+        self.call("Fetch.enable", json!({ "patterns": [{ "urlPattern": pattern, "requestStage": stage }] })).await;
+    }
+
+    /// Stops pausing requests.
+    pub async fn stop_intercepting(&self) {
+        self.call("Fetch.disable", json!({})).await;
+    }
+
+    /// The next paused request of `method` since `mark` (others are let go
+    /// on): the mark after it and its id for [`Self::resume`] or [`Self::fail`].
+    pub async fn paused(&self, method: &str, mut mark: usize) -> (usize, String) {
+        loop {
+            let (index, event) = self.connection.wait_for_event(&self.session, "Fetch.requestPaused", mark, WAIT).await;
+            mark = index + 1;
+            let id = event.params["requestId"].as_str().expect("a requestId").to_owned();
+            if event.params["request"]["method"] == method {
+                return (mark, id);
+            }
+            self.resume(&id).await;
+        }
+    }
+
+    /// Lets a paused request (or its answer) go on.
+    pub async fn resume(&self, id: &str) {
+        self.call("Fetch.continueRequest", json!({ "requestId": id })).await;
+    }
+
+    /// Fails a paused request as a network error.
+    pub async fn fail(&self, id: &str) {
+        self.call("Fetch.failRequest", json!({ "requestId": id, "errorReason": "Failed" })).await;
     }
 
     /// Fails unless every request stayed on the loopback interface and the
