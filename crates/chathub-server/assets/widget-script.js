@@ -895,6 +895,13 @@ class ChatsView {
     // Once the panel has ended nothing more is asked of the server.
     button.disabled = this.panel.final || this.panel.destroyed;
     const last = this.lastMessages.get(chat.id);
+    // The row's content is replaced only when what it shows changed: a
+    // click whose press and release land on different nodes is lost.
+    const shown = JSON.stringify([
+      chatTitle(chat), unread, chat.theme, chat.messSource, chat.chatStatus, assigned, operator?.name, last ? preview(last) : '',
+    ]);
+    if (row.shown === shown) return;
+    row.shown = shown;
     const lines = [
       h(
         'span',

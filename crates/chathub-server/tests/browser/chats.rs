@@ -767,6 +767,18 @@ async fn answers_after_their_events_undo_nothing_drafts_stay_per_chat_and_only_n
     page.click_element(&open(taras)).await;
     page.wait_for("Taras's draft still", &format!("{reply_box}.value === 'For Taras'")).await;
     assert_eq!(page.eval(&part_text(ID, "announcer")).await, "", "another chat starts quiet");
+
+    // The length limit counts what the server counts (Unicode scalar
+    // values): 4,096 emoji fit, though they are 8,192 UTF-16 units.
+    page.eval(&format!("(() => {{ const box = {reply_box}; box.value = ''; box.focus(); return true; }})()")).await;
+    page.insert_text(&"😀".repeat(4096)).await;
+    let length_state = format!(
+        "[[...{reply_box}.value].length, {reply_box}.getAttribute('aria-invalid'), {}]",
+        part_text(ID, "reply-note")
+    );
+    assert_eq!(page.eval(&length_state).await, json!([4096, "false", ""]));
+    page.insert_text("!").await;
+    assert_eq!(page.eval(&length_state).await, json!([4097, "true", "Too long: 4097 of at most 4096 characters."]));
     assert!(page.error_events().await.is_empty(), "{:?}", page.error_events().await);
     page.assert_clean(&[]);
     browser.close().await;

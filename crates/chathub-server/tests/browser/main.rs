@@ -3,6 +3,8 @@
 //! driven over the DevTools protocol. Every browser test starts its own
 //! Chromium with a fresh profile and its own server, and checks at the end
 //! that no request left the loopback interface and the console stayed clean.
+//! One Chromium runs at a time (see `chromium`), so the deadlines measure
+//! the panel and not a machine busy with other browsers.
 //!
 //! Chromium missing is a failure, not a skip: `cargo xtask ci` installs it
 //! (`apt-get install chromium`), and `CHATHUB_CHROMIUM` may name another

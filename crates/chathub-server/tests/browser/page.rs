@@ -302,7 +302,9 @@ impl Page {
 pub const PANELS_SUMMARY: &str = r"JSON.stringify([...document.querySelectorAll('[data-operator-chat-panel]')].map((host) => ({
     for: host.dataset.operatorChatPanel,
     state: host.dataset.state,
-    text: host.shadowRoot?.textContent?.replace(/\s+/g, ' ').slice(0, 400),
+    text: host.shadowRoot?.querySelector('section')?.textContent?.replace(/\s+/g, ' ').slice(0, 1200),
+    reply: host.shadowRoot?.querySelector('[data-part=reply-text]')?.value?.slice(0, 80),
+    focus: host.shadowRoot?.activeElement?.dataset?.part ?? host.shadowRoot?.activeElement?.tagName ?? null,
 })))";
 
 /// `data:`, `about:`, `blob:`, or http(s)/ws(s) to 127.0.0.0/8, `::1` or `localhost`.
