@@ -555,6 +555,7 @@ class ChatsView {
   async loadChats() {
     const generation = ++this.listGeneration;
     this.touched = new Set();
+    this.renderList();
     let response;
     let body;
     try {
