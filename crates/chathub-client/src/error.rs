@@ -257,18 +257,8 @@ impl Error {
 }
 
 fn parse_problem(body: &[u8]) -> Option<Box<ProblemDetails>> {
-    let serde_json::Value::Object(members) = serde_json::from_slice(body).ok()? else { return None };
-    // `ProblemDetails` flattens its extensions, which keeps `json::from_value`
-    // from matching member names without regard to case: do it here.
-    let members: serde_json::Map<String, serde_json::Value> = members
-        .into_iter()
-        .map(|(name, value)| {
-            let known =
-                ["type", "title", "status", "detail", "errors"].into_iter().find(|k| k.eq_ignore_ascii_case(&name));
-            (known.map_or(name, str::to_owned), value)
-        })
-        .collect();
-    let problem: ProblemDetails = chathub_types::json::from_value(&serde_json::Value::Object(members)).ok()?;
+    // Its own members match in any case (chathub-types reads them so).
+    let problem: ProblemDetails = chathub_types::json::from_slice(body).ok()?;
     // An object with none of the RFC 7807 members is not problem details.
     let looks_like_problem = !problem.title.is_empty()
         || problem.status != 0
