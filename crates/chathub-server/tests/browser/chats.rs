@@ -16,7 +16,7 @@ use crate::chromium::Browser;
 use crate::page::{ConsoleError, Page, WAIT};
 use crate::support::{ACME, PageServer, Server, panel, part_text, plain_page, save_screenshot, tag};
 
-const ID: &str = "operator-chat-panel-script";
+pub(crate) const ID: &str = "operator-chat-panel-script";
 
 /// The requirement: a customer's message shows in the panel this soon.
 const LIVE_DEADLINE: Duration = Duration::from_secs(2);
@@ -25,22 +25,22 @@ const LIVE_DEADLINE: Duration = Duration::from_secs(2);
 const PARCEL_PNG: &str = "iVBORw0KGgoAAAANSUhEUgAAAHgAAABICAIAAACyfKYoAAAB/UlEQVR42u3QRW4bABhE4TlOj9Ej9DjZlpmZmSnlOrbj2LFjh5lzl+m2+1ZPs/ilbz3SG40OXAAaHrgANLPvAtBg3wWg/p4LQNN7LgD1dl0A6u66ADS14wJQZ8cFoMltF4Da2y4AtbZcAGpuuQA0sekCUGPTBaDfGy4A/dpwAejnugtAP9ZdAPq+Zsb42OF/N3bk0N/+yyaTr29rZsQezeTr66oZsUcz+fqyakbs0Uy+xlcMST2aydfnFTNij2by9WnZjNijmXx9XDYj9mgmXx+WzIg9msnX+yUzYo9m8vVu0YzYo5l8vV00I/ZoJl9vFsyIPZrJ1+sFM2KPZvL1at6M2KOZfL2cNyP2aCZfL+bMiD2aydfzOTNij2by9WzWjNijmXw9nTUj9mgmX09GZsQezeTr8ciM2KOZfD0amhF7NJOvh0MzYo9m8vVgxozYo5l83Z8xI/ZoJl/3BmbEHs3k6+7AjNijmXzd6ZsRezSTr9t9M2KPZvJ1a9qM2KOZfN2cNiP2aCZfN3pmxB7N5Ot6z4zYo5l8XeuaEXs0k6+rXTNij2bydWXKjNijmXxdnjIj9mgmX5c6ZsQezeTrYseM2KOZfF2YNCP2aCZf5yddADrXdgHobNsFoDMtF4BOt1wAOtV0Aehk0wWgExMuAB2fcAHoWMMFoKMNF8AfpJ9/3UrfeDQAAAAASUVORK5CYII=";
 
 /// JavaScript: the panel's shadow root.
-fn root() -> String {
+pub(crate) fn root() -> String {
     format!("{}?.shadowRoot", panel(ID))
 }
 
 /// JavaScript: the list item of chat `chat`.
-fn row(chat: i64) -> String {
+pub(crate) fn row(chat: i64) -> String {
     format!(r#"{}?.querySelector('[data-part="chats"] [data-chat-id="{chat}"]')"#, root())
 }
 
 /// JavaScript: the text of `part` in chat `chat`'s row (undefined while absent).
-fn row_text(chat: i64, part: &str) -> String {
+pub(crate) fn row_text(chat: i64, part: &str) -> String {
     format!(r#"{}?.querySelector('[data-part="{part}"]')?.textContent"#, row(chat))
 }
 
 /// JavaScript: the open chat's message items, as `{author, status, statusText, text}`.
-fn messages_in_panel() -> String {
+pub(crate) fn messages_in_panel() -> String {
     format!(
         r#"[...({}?.querySelectorAll('[data-part="messages"] [data-message-id]') ?? [])].map((item) => ({{
             id: Number(item.dataset.messageId),
@@ -53,12 +53,12 @@ fn messages_in_panel() -> String {
     )
 }
 
-fn diagnostics(script_url: &str) -> String {
+pub(crate) fn diagnostics(script_url: &str) -> String {
     format!("import({script_url:?}).then((module) => module.diagnostics())")
 }
 
 /// Keeps the panel's module as `window.__panel`, for [`IDLE`] (a wait's condition cannot be a promise).
-async fn keep_module(page: &Page, server: &Server) {
+pub(crate) async fn keep_module(page: &Page, server: &Server) {
     page.eval(&format!(
         "import({:?}).then((module) => {{ window.__panel = module; return true; }})",
         server.script_url()
@@ -67,10 +67,10 @@ async fn keep_module(page: &Page, server: &Server) {
 }
 
 /// JavaScript, after [`keep_module`]: no request of the panel is in flight.
-const IDLE: &str = "window.__panel.diagnostics().requests === 0";
+pub(crate) const IDLE: &str = "window.__panel.diagnostics().requests === 0";
 
 /// Waits on the server's side for its count of open hub connections.
-async fn wait_for_hub_connections(server: &Server, expected: usize) {
+pub(crate) async fn wait_for_hub_connections(server: &Server, expected: usize) {
     let deadline = Instant::now() + WAIT;
     loop {
         let connected = server.server.state().hub.registry().connected();
@@ -83,7 +83,7 @@ async fn wait_for_hub_connections(server: &Server, expected: usize) {
 }
 
 /// An integrator's page without hostile CSS, for the screenshot.
-fn neutral_page(tags: &str) -> String {
+pub(crate) fn neutral_page(tags: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en">
@@ -399,7 +399,7 @@ async fn two_panels_each_see_their_own_organizations_chats_live() {
 
 /// Three chats in Customer Support (one New with unread messages, one
 /// assigned to Ana Lee, one Closed) and one in Technical Support.
-const CHATS_SEED: &str = r#"
+pub(crate) const CHATS_SEED: &str = r#"
 [[company]]
 login = "acme"
 password = "acme-pass-1"
@@ -620,7 +620,7 @@ async fn chats_assigned_elsewhere_or_closed_are_shown_as_such_and_media_shows() 
 }
 
 /// The ids of the chats in the panel's list, top to bottom.
-async fn chat_ids(page: &Page) -> Vec<i64> {
+pub(crate) async fn chat_ids(page: &Page) -> Vec<i64> {
     serde_json::from_value(
         page.eval(&format!(
             r#"[...{}.querySelectorAll('[data-part="chats"] li')].map((item) => Number(item.dataset.chatId))"#,
@@ -632,7 +632,7 @@ async fn chat_ids(page: &Page) -> Vec<i64> {
 }
 
 /// JavaScript: the element of `part` in the panel.
-fn part(part: &str) -> String {
+pub(crate) fn part(part: &str) -> String {
     format!(r#"{}.querySelector('[data-part="{part}"]')"#, root())
 }
 

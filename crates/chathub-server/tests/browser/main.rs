@@ -9,7 +9,8 @@
 //! Chromium missing is a failure, not a skip: `cargo xtask ci` installs it
 //! (`apt-get install chromium`), and `CHATHUB_CHROMIUM` may name another
 //! binary. `http` holds the checks that need no browser; `chats` the
-//! chats view and its live updates through the hub.
+//! chats view and its live updates through the hub; `hub_edge` the hub's
+//! refusals and drops, and what screen readers get of the chats.
 
 mod accessibility;
 mod cdp;
@@ -18,6 +19,7 @@ mod chromium;
 mod cors;
 mod demo;
 mod http;
+mod hub_edge;
 mod lifecycle;
 mod page;
 mod support;

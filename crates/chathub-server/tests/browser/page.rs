@@ -256,6 +256,37 @@ impl Page {
         self.call("Fetch.enable", json!({ "patterns": [{ "urlPattern": pattern, "requestStage": stage }] })).await;
     }
 
+    /// As [`Self::intercept`], for several `(pattern, stage)` pairs at once.
+    pub async fn intercept_each(&self, patterns: &[(&str, &str)]) {
+        let patterns: Vec<Value> =
+            patterns.iter().map(|(pattern, stage)| json!({ "urlPattern": pattern, "requestStage": stage })).collect();
+        self.call("Fetch.enable", json!({ "patterns": patterns })).await;
+    }
+
+    /// The next paused request (or answer) since `mark`, whatever its method:
+    /// the mark after it and the `Fetch.requestPaused` parameters (`requestId`,
+    /// `request`, and at the `Response` stage `responseStatusCode` and `responseHeaders`).
+    pub async fn next_paused(&self, mark: usize) -> (usize, Value) {
+        let (index, event) = self.connection.wait_for_event(&self.session, "Fetch.requestPaused", mark, WAIT).await;
+        (index + 1, event.params)
+    }
+
+    /// Answers a paused request (or replaces a paused answer) with `status`,
+    /// `headers` (`[{name, value}]`) and `body`.
+    pub async fn fulfil(&self, id: &str, status: u16, headers: Value, body: &str) {
+        let body = base64::engine::general_purpose::STANDARD.encode(body);
+        self.call(
+            "Fetch.fulfillRequest",
+            json!({ "requestId": id, "responseCode": status, "responseHeaders": headers, "body": body }),
+        )
+        .await;
+    }
+
+    /// Runs `source` in every document this tab loads from now on, before the page's scripts.
+    pub async fn add_init_script(&self, source: &str) {
+        self.call("Page.addScriptToEvaluateOnNewDocument", json!({ "source": source })).await;
+    }
+
     /// Stops pausing requests.
     pub async fn stop_intercepting(&self) {
         self.call("Fetch.disable", json!({})).await;
