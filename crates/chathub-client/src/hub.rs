@@ -326,6 +326,14 @@ impl Client {
     }
 }
 
+/// The REST body's rules for a message (Decisions 25, 26), checked before
+/// a hub call so a bad one costs no round trip.
+fn check_locally(text: Option<&str>, media: Option<&NewMedia>) -> Result<()> {
+    let mut errors = chathub_types::ValidationErrors::new();
+    chathub_types::chat::check_message_content(text, media, &mut errors);
+    errors.into_result().map_err(Error::InvalidInput)
+}
+
 impl HubBuilder {
     /// Connects as an operator: `source` gives the operator token, and is
     /// called again on every reconnect (so it can issue a fresh one, e.g.
@@ -457,9 +465,7 @@ impl Hub {
     pub async fn send_message(&self, chat: impl Into<ChatId>, text: impl Into<String>) -> Result<Message> {
         let chat: ChatId = chat.into();
         let text = text.into();
-        chathub_types::chat::check_text(Some(&text), false).map_err(|error| {
-            Error::InvalidInput(chathub_types::ValidationErrors::single("$.textMessage", error.rest_message()))
-        })?;
+        check_locally(Some(&text), None)?;
         self.invoke_message("SendMessage", vec![json!(chat), Value::String(text)]).await
     }
 
@@ -470,7 +476,7 @@ impl Hub {
     /// otherwise as [`Hub::send_message`].
     pub async fn send_media(&self, chat: impl Into<ChatId>, media: NewMedia) -> Result<Message> {
         let chat: ChatId = chat.into();
-        media.check("$.media").map_err(Error::InvalidInput)?;
+        check_locally(None, Some(&media))?;
         let media = serde_json::to_value(&media).map_err(|error| {
             Error::InvalidInput(chathub_types::ValidationErrors::single(
                 "$.media",

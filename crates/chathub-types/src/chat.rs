@@ -174,6 +174,26 @@ pub fn check_text(text: Option<&str>, has_media: bool) -> Result<(), TextError> 
     }
 }
 
+/// Checks a message's `textMessage` and `media` as the REST bodies carry
+/// them (Decisions 25, 26), adding each problem to `errors` under
+/// `$.textMessage` or `$.media.<field>`; the decoded media when it is valid.
+pub fn check_message_content(
+    text: Option<&str>,
+    media: Option<&NewMedia>,
+    errors: &mut crate::ValidationErrors,
+) -> Option<CheckedMedia> {
+    if let Err(error) = check_text(text, media.is_some()) {
+        errors.add("$.textMessage", error.rest_message());
+    }
+    match media.map(|media| media.check("$.media")).transpose() {
+        Ok(media) => media,
+        Err(media_errors) => {
+            errors.extend(media_errors);
+            None
+        }
+    }
+}
+
 /// The digits of a phone number once ` +-()` are dropped, if it then holds
 /// 7-15 ASCII digits and nothing else (Decisions 18, 31).
 ///

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Author, CheckedMedia, NewMedia, check_text};
+use super::{Author, CheckedMedia, NewMedia, check_message_content};
 use crate::json::{self, RequestBody};
 use crate::validation::{Validate, ValidationErrors};
 use crate::{Auth, ChatId, Endpoint, Method};
@@ -81,16 +81,7 @@ impl Request {
         {
             errors.add("$.author", "The author must be 0 (Operator): clients write through their messengers.");
         }
-        if let Err(error) = check_text(self.text_message.as_deref(), self.media.is_some()) {
-            errors.add("$.textMessage", error.rest_message());
-        }
-        let media = match self.media.as_ref().map(|media| media.check("$.media")).transpose() {
-            Ok(media) => media,
-            Err(media_errors) => {
-                errors.extend(media_errors);
-                None
-            }
-        };
+        let media = check_message_content(self.text_message.as_deref(), self.media.as_ref(), &mut errors);
         errors.into_result().map(|()| media)
     }
 }

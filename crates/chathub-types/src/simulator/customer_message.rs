@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::chat::{Chat, CheckedMedia, Message, MessageSource, NewMedia, check_text, normalize_phone};
+use crate::chat::{Chat, CheckedMedia, Message, MessageSource, NewMedia, check_message_content, normalize_phone};
 use crate::json::{self, RequestBody};
 use crate::validation::{Validate, ValidationErrors, check_no_nul};
 use crate::{Auth, Endpoint, Method, OrganizationId};
@@ -150,16 +150,7 @@ impl Request {
             (None, None) => errors.add("$.client", "A phone or a tgUserId is required."),
             _ => {}
         }
-        if let Err(error) = check_text(self.text_message.as_deref(), self.media.is_some()) {
-            errors.add("$.textMessage", error.rest_message());
-        }
-        let media = match self.media.as_ref().map(|media| media.check("$.media")).transpose() {
-            Ok(media) => media,
-            Err(media_errors) => {
-                errors.extend(media_errors);
-                None
-            }
-        };
+        let media = check_message_content(self.text_message.as_deref(), self.media.as_ref(), &mut errors);
         errors.into_result().map(|()| media)
     }
 
