@@ -20,6 +20,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use anyhow::{Context as _, bail};
+use chathub_types::time::{format_instant, truncate_to_seconds};
+use chrono::{TimeDelta, Utc};
 
 use self::machine::Machine;
 use self::process::Server;
@@ -72,7 +74,7 @@ pub fn run(args: &Args, root: &Path) -> anyhow::Result<()> {
         seed,
         credentials: Credentials::from_seed(&seed_text)?,
         // Well inside the 24 hours an operator token may live, for the whole run.
-        expires_at: machine::rfc3339_from_now(Duration::from_secs(23 * 3600)),
+        expires_at: format_instant(truncate_to_seconds(Utc::now() + TimeDelta::hours(23))),
         clock_ticks: machine::clock_ticks_per_second(),
         work: work.path.clone(),
         duration: args.duration,
