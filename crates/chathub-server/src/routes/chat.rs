@@ -74,11 +74,11 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     let query = list_chats::Query::parse(query.as_deref())?;
     let model = state.store.read();
-    let chats = match principal {
-        Principal::Company(company) => model.chats_visible(company, None),
-        Principal::Operator { company, organization, .. } => model.chats_visible(company, Some(organization)),
+    let page = match principal {
+        Principal::Company(company) => model.chats_visible(company, None, &query),
+        Principal::Operator { company, organization, .. } => model.chats_visible(company, Some(organization), &query),
     };
-    Ok(json(&query.apply(chats)))
+    Ok(json(&page))
 }
 
 /// `GET /api/chat/chats/{id}` (Decision 18).

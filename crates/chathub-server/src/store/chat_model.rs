@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chathub_types::chat::{
     Author, Chat, ChatClient, ChatOperator, ChatStatus, MediaRef, MediaType, Message, MessageSource, MessageStatus,
+    list_chats,
 };
 use chathub_types::{ChatId, ClientId, CompanyId, MessageId, OperatorId, OrganizationId};
 use chrono::{DateTime, Utc};
@@ -76,6 +77,13 @@ pub struct MessageRecord {
     pub created_at: DateTime<Utc>,
     /// Its media.
     pub media: Option<MediaRecord>,
+}
+
+impl MessageRecord {
+    /// Whether the operators have not read it yet: a client's message still New.
+    pub fn is_unread(&self) -> bool {
+        self.author == Author::Client && self.status == MessageStatus::New
+    }
 }
 
 /// Every client, chat and message.
@@ -184,23 +192,24 @@ pub fn encode_segment(name: &str) -> String {
 impl ReadModel {
     /// A chat as the API shows it.
     pub fn chat_view(&self, id: ChatId) -> Option<Chat> {
+        let mut chat = self.chat_summary(id)?;
+        self.fill_message_counts(&mut chat);
+        Some(chat)
+    }
+
+    /// A chat as the API shows it but without reading its messages:
+    /// `count_unread` is 0 and `last_message_at` is empty until
+    /// [`Self::fill_message_counts`]. Enough for every list filter.
+    fn chat_summary(&self, id: ChatId) -> Option<Chat> {
         let record = self.chats.chats.get(&id)?;
         let client = self.chats.clients.get(&record.client);
-        let count_unread = record
-            .messages
-            .iter()
-            .filter_map(|m| self.chats.messages.get(m))
-            .filter(|m| m.author == Author::Client && m.status == MessageStatus::New)
-            .count();
-        let last_message_at =
-            record.messages.iter().filter_map(|m| self.chats.messages.get(m)).map(|m| m.created_at).max();
         Some(Chat {
             id,
             theme: record.theme.clone(),
             organization_id: record.organization,
             mess_source: record.source,
             chat_status: record.status,
-            count_unread: i32::try_from(count_unread).unwrap_or(i32::MAX),
+            count_unread: 0,
             client: ChatClient {
                 id: record.client,
                 name: client.and_then(|c| c.name.clone()),
@@ -211,8 +220,17 @@ impl ReadModel {
                 self.operator(op).map(|o| ChatOperator { id: op, name: o.name.clone(), photo: o.photo.clone() })
             }),
             created_at: record.created_at,
-            last_message_at,
+            last_message_at: None,
         })
+    }
+
+    /// Fills a chat's `count_unread` and `last_message_at` from its messages.
+    fn fill_message_counts(&self, chat: &mut Chat) {
+        let Some(record) = self.chats.chats.get(&chat.id) else { return };
+        let messages = || record.messages.iter().filter_map(|m| self.chats.messages.get(m));
+        let count_unread = messages().filter(|m| m.is_unread()).count();
+        chat.count_unread = i32::try_from(count_unread).unwrap_or(i32::MAX);
+        chat.last_message_at = messages().map(|m| m.created_at).max();
     }
 
     /// A message as the API shows it.
@@ -247,15 +265,27 @@ impl ReadModel {
         self.chats.chats.get(&id).and_then(|chat| self.organization(chat.organization)).map(|o| o.company)
     }
 
-    /// Every chat of `company` (and of `organization` when given), as the API shows them.
-    pub fn chats_visible(&self, company: CompanyId, organization: Option<OrganizationId>) -> Vec<Chat> {
-        self.chats
+    /// One page of the chats of `company` (and of `organization` when
+    /// given) that `query` matches, as the API shows them. Only the page's
+    /// chats have their messages read.
+    pub fn chats_visible(
+        &self,
+        company: CompanyId,
+        organization: Option<OrganizationId>,
+        query: &list_chats::Query,
+    ) -> list_chats::Response {
+        let chats = self
+            .chats
             .chats
             .iter()
             .filter(|(_, chat)| organization.is_none_or(|org| chat.organization == org))
             .filter(|(_, chat)| self.owns_organization(company, chat.organization))
-            .filter_map(|(id, _)| self.chat_view(*id))
-            .collect()
+            .filter_map(|(id, _)| self.chat_summary(*id));
+        let mut page = query.apply(chats);
+        for chat in &mut page.items {
+            self.fill_message_counts(chat);
+        }
+        page
     }
 
     /// A chat's messages, oldest first.

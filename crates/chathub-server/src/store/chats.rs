@@ -134,13 +134,7 @@ fn plan(model: &ReadModel, write: &ChatWrite) -> Result<Plan, ChatWritten> {
                 .messages
                 .iter()
                 .copied()
-                .filter(|m| {
-                    model
-                        .chats
-                        .messages
-                        .get(m)
-                        .is_some_and(|m| m.author == Author::Client && m.status == MessageStatus::New)
-                })
+                .filter(|m| model.chats.messages.get(m).is_some_and(MessageRecord::is_unread))
                 .collect();
             Ok(Plan::Reply {
                 organization: record.organization,
