@@ -77,6 +77,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chathub_types::chat::{Chat, ChatStatus, Message, MessageStatus, NewMedia};
+use chathub_types::hub::invocation::HubMethod;
 use chathub_types::{ChatId, MessageId, OperatorToken};
 use serde_json::{Value, json};
 use tokio::sync::{mpsc, oneshot};
@@ -466,7 +467,7 @@ impl Hub {
         let chat: ChatId = chat.into();
         let text = text.into();
         check_locally(Some(&text), None)?;
-        self.invoke_message("SendMessage", vec![json!(chat), Value::String(text)]).await
+        self.invoke_message(HubMethod::SendMessage.name(), vec![json!(chat), Value::String(text)]).await
     }
 
     /// `SendMediaMessage(chatId, media)`: sends media (see [`NewMedia`]).
@@ -477,13 +478,7 @@ impl Hub {
     pub async fn send_media(&self, chat: impl Into<ChatId>, media: NewMedia) -> Result<Message> {
         let chat: ChatId = chat.into();
         check_locally(None, Some(&media))?;
-        let media = serde_json::to_value(&media).map_err(|error| {
-            Error::InvalidInput(chathub_types::ValidationErrors::single(
-                "$.media",
-                format!("cannot be written: {error}"),
-            ))
-        })?;
-        self.invoke_message("SendMediaMessage", vec![json!(chat), media]).await
+        self.invoke_message(HubMethod::SendMediaMessage.name(), vec![json!(chat), json!(media)]).await
     }
 
     async fn invoke_message(&self, target: &'static str, arguments: Vec<Value>) -> Result<Message> {

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use chathub_types::ValidationErrors;
 use chathub_types::chat::NewMedia;
-use chathub_types::chat::media::{FORMATS, MAX_MEDIA_BYTES};
+use chathub_types::chat::media::{FORMATS, MAX_MEDIA_BYTES, media_type_for_mime};
 use tokio::io::AsyncReadExt as _;
 
 use crate::{Error, Result};
@@ -34,13 +34,13 @@ pub async fn media_from_file(path: impl AsRef<Path>) -> Result<NewMedia> {
         .file_name()
         .and_then(|name| name.to_str())
         .ok_or_else(|| refuse(format!("{shown}: not a file name that can be sent (it must be UTF-8)")))?;
-    if chathub_types::chat::media::mime_for_file_name(name).is_none() {
+    let Some(mime) = chathub_types::chat::media::mime_for_file_name(name) else {
         let extensions: Vec<&str> = FORMATS.iter().flat_map(|(_, extensions)| extensions.iter().copied()).collect();
         return Err(refuse(format!(
             "{shown}: the extension is not a format ChatHub accepts (one of {})",
             extensions.join(", ")
         )));
-    }
+    };
     let too_big =
         || refuse(format!("{shown}: larger than {MAX_MEDIA_BYTES} bytes (5 MiB), the most a message may carry"));
     let metadata =
@@ -62,6 +62,5 @@ pub async fn media_from_file(path: impl AsRef<Path>) -> Result<NewMedia> {
     if bytes.is_empty() {
         return Err(refuse(format!("{shown}: the file is empty")));
     }
-    NewMedia::from_file_bytes(name, &bytes)
-        .ok_or_else(|| refuse(format!("{shown}: the extension is not a format ChatHub accepts")))
+    Ok(NewMedia::from_bytes(name, mime, media_type_for_mime(mime), &bytes))
 }

@@ -20,7 +20,7 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::handshake::server::{Request, Response};
 
-use crate::support::WAIT;
+use crate::support::{WAIT, next};
 
 type Socket = WebSocketStream<TcpStream>;
 
@@ -137,10 +137,6 @@ async fn read(socket: &mut Socket) -> Option<Value> {
 async fn send(socket: &mut Socket, records: &[Value]) {
     let text: String = records.iter().map(|record| format!("{record}\u{1e}")).collect();
     socket.send(Message::text(text)).await.expect("fake hub");
-}
-
-async fn next(hub: &mut Hub) -> HubEvent {
-    tokio::time::timeout(WAIT, hub.next_event()).await.expect("fake hub").expect("fake hub")
 }
 
 fn message(id: i32) -> Value {

@@ -2,7 +2,7 @@
 //! media, for good (Decision 23). Operator tokens get 403 (Decision 20).
 //! Answers 200 with an empty body (clients also take `"OK"`).
 
-use crate::{Auth, ChatId, Endpoint, Method};
+use crate::{Auth, Endpoint, Method};
 
 /// The endpoint's metadata.
 pub const ENDPOINT: Endpoint = Endpoint {
@@ -13,7 +13,5 @@ pub const ENDPOINT: Endpoint = Endpoint {
     has_body: false,
 };
 
-/// The path for one chat.
-pub fn path(id: ChatId) -> String {
-    format!("/api/chat/chats/{id}")
-}
+/// The path for one chat (the same as [`get_chat::path`](super::get_chat::path)).
+pub use super::get_chat::path;
