@@ -470,14 +470,6 @@ class ChatsView {
     }
   }
 
-  /** A request's end that ends the token: true when handled. */
-  endsToken(response) {
-    if (response.status === 401) this.panel.expire();
-    else if (response.status === 403) this.panel.revoke();
-    else return false;
-    return true;
-  }
-
   // ---------------------------------------------------------------- events
 
   chatCreated(chat) {
@@ -568,7 +560,7 @@ class ChatsView {
       this.renderList();
       return;
     }
-    if (generation !== this.listGeneration || this.endsToken(response)) return;
+    if (generation !== this.listGeneration || this.panel.endsToken(response)) return;
     const touched = this.touched ?? new Set();
     this.touched = null;
     if (!response.ok || !isObject(body) || !Array.isArray(body.items)) {
@@ -619,7 +611,7 @@ class ChatsView {
         } catch {
           return;
         }
-        if (this.endsToken(response)) return;
+        if (this.panel.endsToken(response)) return;
         if (response.status === 404) {
           if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
           if (this.open?.id === id) this.closeChat();
@@ -663,7 +655,7 @@ class ChatsView {
       this.renderConversation();
       return;
     }
-    if (generation !== this.openGeneration || this.endsToken(response)) return;
+    if (generation !== this.openGeneration || this.panel.endsToken(response)) return;
     if (response.status === 404) {
       if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
       this.closeChat();
@@ -723,7 +715,7 @@ class ChatsView {
       this.savingStatus = false;
       this.renderConversation();
     }
-    if (this.endsToken(response)) return;
+    if (this.panel.endsToken(response)) return;
     const here = this.open?.id === chat.id;
     if (!response.ok) {
       if (here) this.statusNote.textContent = `Not saved: ${await problemText(response)}`;
@@ -801,7 +793,7 @@ class ChatsView {
       this.sending.delete(chat.id);
       this.renderConversation();
     }
-    if (this.endsToken(response)) return;
+    if (this.panel.endsToken(response)) return;
     if (!response.ok) {
       note(`Not sent: ${await problemText(response)}`);
       return;
@@ -1205,15 +1197,7 @@ class HubConnection {
       this.lost('the hub cannot be reached');
       return;
     }
-    if (this.stopped || generation !== this.generation) return;
-    if (response.status === 401) {
-      this.panel.expire();
-      return;
-    }
-    if (response.status === 403) {
-      this.panel.revoke();
-      return;
-    }
+    if (this.stopped || generation !== this.generation || this.panel.endsToken(response)) return;
     if (response.ok && typeof answer?.error === 'string') {
       // The server's refusal (as @microsoft/signalr, which does not retry it).
       this.giveUp(answer.error);
@@ -1642,15 +1626,7 @@ class Panel {
       this.disconnect(`Cannot reach ChatHub at ${API_ORIGIN}: the server is down, or it does not allow this page's origin (--cors-allow-origin).`);
       return;
     }
-    if (this.destroyed || this.final || generation !== this.generation) return;
-    if (response.status === 401) {
-      this.expire();
-      return;
-    }
-    if (response.status === 403) {
-      this.revoke();
-      return;
-    }
+    if (this.destroyed || this.final || generation !== this.generation || this.endsToken(response)) return;
     if (!response.ok) {
       this.disconnect(`ChatHub answered ${response.status} ${response.statusText}.`.trim());
       return;
@@ -1687,6 +1663,14 @@ class Panel {
     this.showNotice(title, text);
     this.setState({ connection });
     reportError(message);
+  }
+
+  /** An answer that ends the token (401: expired, 403: revoked) ends the panel: true when it did. */
+  endsToken(response) {
+    if (response.status === 401) this.expire();
+    else if (response.status === 403) this.revoke();
+    else return false;
+    return true;
   }
 
   expire() {
