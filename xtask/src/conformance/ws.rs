@@ -51,9 +51,12 @@ fn ws_base(cx: &Ctx) -> Result<String, Stop> {
     }
 }
 
+/// The negotiate request's path and query, version 1 (§7.3).
+pub const NEGOTIATE_V1: &str = "/chathub/negotiate?negotiateVersion=1";
+
 /// Negotiates (version 1) with `token` as `Authorization: Bearer`; answers the connection token.
 pub async fn negotiate(cx: &Ctx, token: &str) -> Result<String, Stop> {
-    let reply = cx.raw("POST", "/chathub/negotiate?negotiateVersion=1").bearer(token).send().await?;
+    let reply = cx.raw("POST", NEGOTIATE_V1).bearer(token).send().await?;
     let body = reply.expect_json(200).map_err(super::verdict::within("POST /chathub/negotiate"))?;
     body["connectionToken"]
         .as_str()

@@ -9,11 +9,11 @@ use crate::conformance::context::Ctx;
 use crate::conformance::verdict::{Stop, fail, skip};
 
 /// The simulator's customer-message path (§7.4).
-pub const CUSTOMER: &str = "/api/simulator/customer-message";
+pub const CUSTOMER: &str = chathub_types::simulator::customer_message::ENDPOINT.path;
 /// The simulator's message-status path (§7.4).
-pub const MESSAGE_STATUS: &str = "/api/simulator/message-status";
+pub const MESSAGE_STATUS: &str = chathub_types::simulator::message_status::ENDPOINT.path;
 /// The chat list.
-pub const CHATS: &str = "/api/chat/chats";
+pub const CHATS: &str = chathub_types::chat::list_chats::ENDPOINT.path;
 
 /// `Ok` when the suite may play customers and write chats: only on its own
 /// server, which it starts with `--simulator`.

@@ -316,7 +316,11 @@ async fn operator_scope(cx: Arc<Ctx>) -> Outcome {
 }
 
 async fn put_status(cx: &Ctx, id: i64, status: i64) -> Result<crate::conformance::http::Reply, Stop> {
-    cx.raw("PUT", "/api/chat/status").with_company_token().json(&json!({"id": id, "status": status})).send().await
+    cx.raw("PUT", chathub_types::chat::set_chat_status::ENDPOINT.path)
+        .with_company_token()
+        .json(&json!({"id": id, "status": status}))
+        .send()
+        .await
 }
 
 /// PUT /api/chat/status: 200 with an empty body.

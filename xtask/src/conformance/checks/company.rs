@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use chathub_types::company::get_token;
+use chathub_types::company::{get_token, list_organizations};
 use serde_json::{Value, json};
 
 use super::{expect_i32, expect_keys, expect_sorted, now_secs, within_body};
@@ -78,7 +78,7 @@ async fn sign_in(cx: Arc<Ctx>) -> Outcome {
     let reply = sign_in_reply(&cx, &cx.company.login, &cx.company.password).await?;
     let token = super::tokens::expect_json_token(&reply)?;
     // The token works as a credential: the organizations, as the client reads them.
-    let body = cx.raw("GET", "/api/company/organization").bearer(&token).send().await?.expect_json(200)?;
+    let body = cx.raw("GET", list_organizations::ENDPOINT.path).bearer(&token).send().await?.expect_json(200)?;
     let expected = serde_json::to_value(cx.organizations().await?).unwrap_or_default();
     ensure_eq("the organizations with the new token", body, expected)
 }
@@ -108,7 +108,7 @@ async fn claims(cx: Arc<Ctx>) -> Outcome {
 }
 
 async fn organizations(cx: Arc<Ctx>) -> Outcome {
-    let reply = cx.raw("GET", "/api/company/organization").with_company_token().send().await?;
+    let reply = cx.raw("GET", list_organizations::ENDPOINT.path).with_company_token().send().await?;
     let body = reply.expect_json(200)?;
     let items = body.as_array().ok_or_else(|| fail("a JSON array", reply.describe()))?;
     let mut ids = Vec::new();

@@ -8,7 +8,7 @@ use crate::conformance::http::{Challenge, RawRequest};
 use crate::conformance::runner::{Check, check};
 use crate::conformance::verdict::{Outcome, fail, within};
 
-const ORGANIZATIONS: &str = "/api/company/organization";
+const ORGANIZATIONS: &str = chathub_types::company::list_organizations::ENDPOINT.path;
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {

@@ -17,7 +17,7 @@ use super::chats::set_status;
 use crate::conformance::context::Ctx;
 use crate::conformance::runner::{Check, Limit, check};
 use crate::conformance::verdict::{Expecting, Outcome, Stop, ensure, ensure_eq, fail, skip, within};
-use crate::conformance::ws::{Refused, Ws};
+use crate::conformance::ws::{NEGOTIATE_V1 as NEGOTIATE, Refused, Ws};
 
 /// This module's checks.
 pub fn checks() -> Vec<Check> {
@@ -81,8 +81,6 @@ pub fn checks() -> Vec<Check> {
         ),
     ]
 }
-
-const NEGOTIATE: &str = "/chathub/negotiate?negotiateVersion=1";
 
 async fn negotiate_401(cx: Arc<Ctx>) -> Outcome {
     cx.raw("POST", NEGOTIATE).send().await?.expect_status(401).map(drop)

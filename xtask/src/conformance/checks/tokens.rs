@@ -146,7 +146,12 @@ async fn text_accept(cx: Arc<Ctx>) -> Outcome {
 
 async fn json_accept(cx: Arc<Ctx>) -> Outcome {
     let token = expect_json_token(&sign_in_with(&cx, Some("application/json")).await?)?;
-    cx.raw("GET", "/api/company/organization").bearer(&token).send().await?.expect_json(200).map(drop)
+    cx.raw("GET", chathub_types::company::list_organizations::ENDPOINT.path)
+        .bearer(&token)
+        .send()
+        .await?
+        .expect_json(200)
+        .map(drop)
 }
 
 async fn weights(cx: Arc<Ctx>) -> Outcome {
