@@ -22,12 +22,24 @@ pub fn all_values(raw: &str, name: &str) -> Vec<String> {
 /// A whole integer in the 32-bit range, optionally signed, surrounding
 /// spaces allowed; nothing else (no fraction, exponent or empty string).
 pub fn parse_i32(text: &str) -> Option<i32> {
+    parse_integer(text)
+}
+
+/// A whole integer in `T`'s range, read as [`parse_i32`] reads one.
+pub fn parse_integer<T: std::str::FromStr>(text: &str) -> Option<T> {
     let text = text.trim();
     let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     text.parse().ok()
+}
+
+/// The message for a value a parameter cannot take, as ASP.NET words it:
+/// `The value 'abc' is not valid for organizationId.` (the value cut at 32
+/// characters).
+pub fn not_valid(name: &str, value: &str) -> String {
+    format!("The value '{}' is not valid for {name}.", value.chars().take(32).collect::<String>())
 }
 
 /// Percent-decodes a query component; invalid escapes are kept as written
@@ -53,6 +65,28 @@ pub fn decode(component: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Percent-encodes a query component: everything but RFC 3986's
+/// unreserved characters (`A-Z a-z 0-9 - . _ ~`).
+///
+/// ```
+/// assert_eq!(chathub_types::query::encode("a+b/c= ✓"), "a%2Bb%2Fc%3D%20%E2%9C%93");
+/// ```
+pub fn encode(component: &str) -> String {
+    let mut out = String::with_capacity(component.len());
+    for byte in component.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+            out.push(char::from(HEX_DIGITS[usize::from(byte & 0x0F)]));
+        }
+    }
+    out
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+
 fn hex(byte: u8) -> Option<u8> {
     match byte {
         b'0'..=b'9' => Some(byte - b'0'),
@@ -72,6 +106,7 @@ mod tests {
         assert_eq!(decode("%2"), "%2");
         assert_eq!(decode("%zz"), "%zz");
         assert_eq!(decode("%E2%9C%93"), "✓");
+        assert_eq!(decode(&encode("a b+c/✓~")), "a b+c/✓~");
     }
 
     #[test]
@@ -81,6 +116,8 @@ mod tests {
         assert_eq!(parse_i32("2147483648"), None);
         assert_eq!(parse_i32("1e3"), None);
         assert_eq!(parse_i32("-"), None);
+        assert_eq!(parse_integer::<i64>(" -9007199254740993 "), Some(-9_007_199_254_740_993));
+        assert_eq!(parse_integer::<i64>("1.0"), None);
         assert_eq!(first_value("a=1&ORGANIZATIONID=5&organizationId=6", "organizationId"), Some("5".into()));
     }
 }

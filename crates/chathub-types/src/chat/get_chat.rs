@@ -26,12 +26,9 @@ pub fn path(id: ChatId) -> String {
 /// assert!(parse_id("abc", "id").unwrap_err().names("id"));
 /// ```
 pub fn parse_id(segment: &str, name: &str) -> Result<ChatId, ValidationErrors> {
-    crate::query::parse_i32(segment).map(ChatId).ok_or_else(|| {
-        ValidationErrors::single(
-            name,
-            format!("The value '{}' is not valid for {name}.", segment.chars().take(32).collect::<String>()),
-        )
-    })
+    crate::query::parse_i32(segment)
+        .map(ChatId)
+        .ok_or_else(|| ValidationErrors::single(name, crate::query::not_valid(name, segment)))
 }
 
 /// The answer: the chat.

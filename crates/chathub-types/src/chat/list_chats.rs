@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{Chat, ChatStatus, MessageSource};
-use crate::query::{all_values, first_value, parse_i32};
+use crate::query::{all_values, encode, first_value, parse_i32, parse_integer};
 use crate::validation::ValidationErrors;
 use crate::{Auth, Endpoint, Method, OperatorId, OrganizationId};
 
@@ -154,10 +154,6 @@ impl Default for Query {
     }
 }
 
-fn not_valid(errors: &mut ValidationErrors, name: &str, value: &str) {
-    errors.add(name, format!("The value '{}' is not valid for {name}.", value.chars().take(32).collect::<String>()));
-}
-
 impl Query {
     /// The default query: page 1, 20 per page, no filters. Add filters
     /// with the builder methods.
@@ -294,7 +290,7 @@ impl Query {
             let value = first_value(raw, name)?;
             let parsed = parse_i32(&value);
             if parsed.is_none() {
-                not_valid(&mut errors, name, &value);
+                errors.add(name, crate::query::not_valid(name, &value));
             }
             parsed
         };
@@ -303,15 +299,9 @@ impl Query {
         query.organization_id = int("organizationId").map(OrganizationId);
         query.operator_id = int("operatorId").map(OperatorId);
         if let Some(value) = first_value(raw, "tg_user_id") {
-            let trimmed = value.trim();
-            let digits = trimmed.strip_prefix(['-', '+']).unwrap_or(trimmed);
-            match trimmed
-                .parse::<i64>()
-                .ok()
-                .filter(|_| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
-            {
+            match parse_integer::<i64>(&value) {
                 Some(id) => query.tg_user_id = Some(id),
-                None => not_valid(&mut errors, "tg_user_id", &value),
+                None => errors.add("tg_user_id", crate::query::not_valid("tg_user_id", &value)),
             }
         }
         let dates = all_values(raw, "date");
@@ -333,35 +323,22 @@ impl Query {
 
     /// Whether `chat` passes every filter (visibility is the server's check).
     pub fn matches(&self, chat: &Chat) -> bool {
-        if let Some(search) = &self.search {
-            let needle = search.to_lowercase();
-            let found = [chat.theme.as_deref(), chat.client.name.as_deref(), chat.client.phone.as_deref()]
-                .into_iter()
-                .flatten()
-                .any(|field| field.to_lowercase().contains(&needle));
-            if !found {
-                return false;
-            }
+        self.prepared().matches(chat)
+    }
+
+    /// The filters with their text prepared once, for many chats.
+    fn prepared(&self) -> Prepared<'_> {
+        Prepared {
+            query: self,
+            needle: self.search.as_deref().map(str::to_lowercase),
+            phone_digits: self.phone.as_deref().map(digits),
         }
-        if let Some(phone) = &self.phone {
-            let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
-            let client: Option<String> =
-                chat.client.phone.as_deref().map(|p| p.chars().filter(char::is_ascii_digit).collect());
-            if digits.is_empty() || client.as_deref() != Some(digits.as_str()) {
-                return false;
-            }
-        }
-        self.source.is_none_or(|source| chat.mess_source == MessageSource::from_i32(source))
-            && self.status.is_none_or(|status| chat.chat_status == ChatStatus::from_i32(status))
-            && self.tg_user_id.is_none_or(|id| chat.client.tg_user_id == Some(id))
-            && self.organization_id.is_none_or(|id| chat.organization_id == id)
-            && self.operator_id.is_none_or(|id| chat.operator.as_ref().is_some_and(|op| op.id == id))
-            && self.date.is_none_or(|date| date.contains(chat.created_at))
     }
 
     /// Sorts `chats` newest id first, filters and pages them.
     pub fn apply(&self, chats: impl IntoIterator<Item = Chat>) -> Response {
-        let mut matching: Vec<Chat> = chats.into_iter().filter(|chat| self.matches(chat)).collect();
+        let filter = self.prepared();
+        let mut matching: Vec<Chat> = chats.into_iter().filter(|chat| filter.matches(chat)).collect();
         matching.sort_by_key(|chat| std::cmp::Reverse(chat.id));
         let total = matching.len() as u64;
         let skip = (self.page as usize - 1).saturating_mul(self.per_page as usize);
@@ -411,15 +388,46 @@ impl Query {
     }
 }
 
-/// Percent-encodes a query value (everything but RFC 3986 unreserved characters).
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// A query's filters with the search text lowercased and the phone's
+/// digits picked once ([`Query::apply`] checks many chats).
+struct Prepared<'a> {
+    query: &'a Query,
+    /// The search text, lowercased.
+    needle: Option<String>,
+    /// The phone filter's digits.
+    phone_digits: Option<String>,
+}
+
+impl Prepared<'_> {
+    fn matches(&self, chat: &Chat) -> bool {
+        if let Some(needle) = &self.needle {
+            let found = [chat.theme.as_deref(), chat.client.name.as_deref(), chat.client.phone.as_deref()]
+                .into_iter()
+                .flatten()
+                .any(|field| field.to_lowercase().contains(needle.as_str()));
+            if !found {
+                return false;
+            }
+        }
+        if let Some(wanted) = &self.phone_digits {
+            let client: Option<String> = chat.client.phone.as_deref().map(digits);
+            if wanted.is_empty() || client.as_deref() != Some(wanted.as_str()) {
+                return false;
+            }
+        }
+        let query = self.query;
+        query.source.is_none_or(|source| chat.mess_source == MessageSource::from_i32(source))
+            && query.status.is_none_or(|status| chat.chat_status == ChatStatus::from_i32(status))
+            && query.tg_user_id.is_none_or(|id| chat.client.tg_user_id == Some(id))
+            && query.organization_id.is_none_or(|id| chat.organization_id == id)
+            && query.operator_id.is_none_or(|id| chat.operator.as_ref().is_some_and(|op| op.id == id))
+            && query.date.is_none_or(|date| date.contains(chat.created_at))
+    }
+}
+
+/// The ASCII digits of a phone number.
+fn digits(phone: &str) -> String {
+    phone.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// The answer: how many chats match, and one page of them.

@@ -48,10 +48,7 @@ impl Query {
         };
         match crate::query::parse_i32(&value) {
             Some(id) => Ok(Self::for_organization(OrganizationId(id))),
-            None => Err(ValidationErrors::single(
-                ORGANIZATION_ID,
-                format!("The value '{}' is not valid for organizationId.", value.chars().take(32).collect::<String>()),
-            )),
+            None => Err(ValidationErrors::single(ORGANIZATION_ID, crate::query::not_valid(ORGANIZATION_ID, &value))),
         }
     }
 
