@@ -529,13 +529,13 @@ class ChatsView {
     };
     if (open && !open.loaded) open.queue.push(apply);
     else apply();
-    const last = [...this.lastMessages.values()].find((message) => message.id === messageId);
-    if (last) last.status = status;
     const chatId = this.messageChats.get(messageId);
     if (chatId === undefined) {
       // A message of a chat this panel has not read: its unread count may change.
       this.reloadListSoon();
     } else {
+      const last = this.lastMessages.get(chatId);
+      if (last?.id === messageId) last.status = status;
       this.touched?.add(chatId);
       this.reread(chatId);
     }
