@@ -40,6 +40,13 @@ pub const ACCESS_TOKEN_QUERY: &str = "access_token";
 /// The byte ending every record of the JSON hub protocol.
 pub const RECORD_SEPARATOR: u8 = 0x1e;
 
+/// A record as it goes on the wire: its JSON text and [`RECORD_SEPARATOR`].
+fn frame(record: &serde_json::Value) -> String {
+    let mut text = record.to_string();
+    text.push(char::from(RECORD_SEPARATOR));
+    text
+}
+
 /// The largest record the hub reads (Decision 29): larger ones close the
 /// connection with an error.
 pub const MAX_RECORD_BYTES: usize = 8 * 1024 * 1024;

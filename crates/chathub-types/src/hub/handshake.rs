@@ -3,8 +3,6 @@
 
 use serde_json::Value;
 
-use super::RECORD_SEPARATOR;
-
 /// The only protocol served.
 pub const PROTOCOL: &str = "json";
 
@@ -53,20 +51,16 @@ pub fn parse_request(record: &[u8]) -> Result<(), HandshakeError> {
 
 /// The handshake answer with its separator: `{}` or `{"error": "..."}`.
 pub fn response(outcome: &Result<(), HandshakeError>) -> String {
-    let mut text = match outcome {
-        Ok(()) => "{}".to_owned(),
-        Err(error) => serde_json::json!({ "error": error.to_string() }).to_string(),
-    };
-    text.push(char::from(RECORD_SEPARATOR));
-    text
+    super::frame(&match outcome {
+        Ok(()) => serde_json::json!({}),
+        Err(error) => serde_json::json!({ "error": error.to_string() }),
+    })
 }
 
 /// The handshake a client sends, with its separator:
 /// `{"protocol":"json","version":1}`.
 pub fn request() -> String {
-    let mut text = serde_json::json!({ "protocol": PROTOCOL, "version": 1 }).to_string();
-    text.push(char::from(RECORD_SEPARATOR));
-    text
+    super::frame(&serde_json::json!({ "protocol": PROTOCOL, "version": 1 }))
 }
 
 /// Reads the server's handshake answer (without its separator), as a

@@ -105,11 +105,7 @@ pub struct MalformedRecord(pub &'static str);
 
 /// Reads one record (without its separator).
 pub fn parse(record: &[u8]) -> Result<Incoming, MalformedRecord> {
-    let value: Value = serde_json::from_slice(record).map_err(|_| MalformedRecord("not JSON"))?;
-    let Value::Object(object) = value else {
-        return Err(MalformedRecord("not a JSON object"));
-    };
-    let kind = object.get("type").and_then(Value::as_i64).ok_or(MalformedRecord("no integer `type`"))?;
+    let (kind, object) = typed_object(record)?;
     Ok(match kind {
         kind::INVOCATION => Incoming::Invocation(invocation(object)?),
         kind::STREAM_INVOCATION => Incoming::StreamInvocation(invocation(object)?),
@@ -117,6 +113,16 @@ pub fn parse(record: &[u8]) -> Result<Incoming, MalformedRecord> {
         kind::CLOSE => Incoming::Close,
         other => Incoming::Ignored(other),
     })
+}
+
+/// A record's JSON object and its integer `type`.
+fn typed_object(record: &[u8]) -> Result<(i64, Map<String, Value>), MalformedRecord> {
+    let value: Value = serde_json::from_slice(record).map_err(|_| MalformedRecord("not JSON"))?;
+    let Value::Object(object) = value else {
+        return Err(MalformedRecord("not a JSON object"));
+    };
+    let kind = object.get("type").and_then(Value::as_i64).ok_or(MalformedRecord("no integer `type`"))?;
+    Ok((kind, object))
 }
 
 fn invocation(mut object: Map<String, Value>) -> Result<Invocation, MalformedRecord> {
@@ -197,9 +203,7 @@ impl Outgoing {
 
     /// The record as it goes on the wire: JSON and the separator.
     pub fn to_frame(&self) -> String {
-        let mut text = self.to_json().to_string();
-        text.push(char::from(RECORD_SEPARATOR));
-        text
+        super::frame(&self.to_json())
     }
 }
 
@@ -230,11 +234,7 @@ pub enum ServerRecord {
 
 /// Reads one record the server sent (without its separator).
 pub fn parse_server(record: &[u8]) -> Result<ServerRecord, MalformedRecord> {
-    let value: Value = serde_json::from_slice(record).map_err(|_| MalformedRecord("not JSON"))?;
-    let Value::Object(mut object) = value else {
-        return Err(MalformedRecord("not a JSON object"));
-    };
-    let kind = object.get("type").and_then(Value::as_i64).ok_or(MalformedRecord("no integer `type`"))?;
+    let (kind, mut object) = typed_object(record)?;
     Ok(match kind {
         kind::INVOCATION => ServerRecord::Invocation(invocation(object)?),
         kind::COMPLETION => {
@@ -292,9 +292,7 @@ impl ClientRecord<'_> {
 
     /// The record as it goes on the wire: JSON and the separator.
     pub fn to_frame(&self) -> String {
-        let mut text = self.to_json().to_string();
-        text.push(char::from(RECORD_SEPARATOR));
-        text
+        super::frame(&self.to_json())
     }
 }
 
