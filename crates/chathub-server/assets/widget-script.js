@@ -288,6 +288,11 @@ function isMessage(value) {
   return isObject(value) && Number.isInteger(value.id) && Number.isInteger(value.chatId);
 }
 
+/** A chat's unread count (0 when the server gave none). */
+function unreadOf(chat) {
+  return Number.isInteger(chat.countUnread) ? chat.countUnread : 0;
+}
+
 /** What a chat is called: its client's name, phone or Telegram id. */
 function chatTitle(chat) {
   const client = isObject(chat.client) ? chat.client : {};
@@ -613,8 +618,7 @@ class ChatsView {
         }
         if (this.panel.endsToken(response)) return;
         if (response.status === 404) {
-          if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
-          if (this.open?.id === id) this.closeChat();
+          this.forgetChat(id);
         } else if (isChat(chat)) {
           this.chats.set(id, chat);
         }
@@ -624,6 +628,12 @@ class ChatsView {
     } finally {
       this.rereads.delete(id);
     }
+  }
+
+  /** Chat `id` is gone (a 404): drops it from the list, and closes it if it is open. */
+  forgetChat(id) {
+    if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
+    if (this.open?.id === id) this.closeChat();
   }
 
   /** Opens chat `id` and reads its messages (`focus`: move the keyboard there). */
@@ -657,8 +667,7 @@ class ChatsView {
     }
     if (generation !== this.openGeneration || this.panel.endsToken(response)) return;
     if (response.status === 404) {
-      if (this.chats.delete(id)) this.total = Math.max(0, this.total - 1);
-      this.closeChat();
+      this.forgetChat(id);
       this.renderList();
       return;
     }
@@ -815,6 +824,14 @@ class ChatsView {
     return this.state.operators.find((operator) => operator.id === id)?.name ?? `Operator #${id}`;
   }
 
+  /** Whom chat is assigned to (`assigned`: none, self or other) and the words for it. */
+  assignment(chat) {
+    const operator = isObject(chat.operator) ? chat.operator : null;
+    if (!operator) return { assigned: 'none', text: 'Unassigned' };
+    if (operator.id === this.state.operatorId) return { assigned: 'self', text: 'Assigned to you' };
+    return { assigned: 'other', text: `Assigned to ${operator.name ?? `operator #${operator.id}`}` };
+  }
+
   canReply(chat) {
     return this.state.connection === 'connected' && chat.chatStatus !== CHAT_CLOSED;
   }
@@ -836,7 +853,7 @@ class ChatsView {
 
   renderList() {
     const chats = [...this.chats.values()].sort((a, b) => b.id - a.id);
-    const unread = chats.reduce((sum, chat) => sum + (Number.isInteger(chat.countUnread) ? chat.countUnread : 0), 0);
+    const unread = chats.reduce((sum, chat) => sum + unreadOf(chat), 0);
     const organization = this.state.organization?.name;
     this.list.setAttribute('aria-label', organization ? `Chats of ${organization}` : 'Chats');
     if (this.listError) this.summary.textContent = this.listError;
@@ -876,9 +893,8 @@ class ChatsView {
 
   fillRow(row, chat) {
     const { item, button } = row;
-    const unread = Number.isInteger(chat.countUnread) ? chat.countUnread : 0;
-    const operator = isObject(chat.operator) ? chat.operator : null;
-    const assigned = !operator ? 'none' : operator.id === this.state.operatorId ? 'self' : 'other';
+    const unread = unreadOf(chat);
+    const { assigned, text } = this.assignment(chat);
     const closed = chat.chatStatus === CHAT_CLOSED;
     item.dataset.status = String(chat.chatStatus);
     item.dataset.unread = String(unread);
@@ -891,7 +907,7 @@ class ChatsView {
     // The row's content is replaced only when what it shows changed: a
     // click whose press and release land on different nodes is lost.
     const shown = JSON.stringify([
-      chatTitle(chat), unread, chat.theme, chat.messSource, chat.chatStatus, assigned, operator?.name, last ? preview(last) : '',
+      chatTitle(chat), unread, chat.theme, chat.messSource, chat.chatStatus, assigned, text, last ? preview(last) : '',
     ]);
     if (row.shown === shown) return;
     row.shown = shown;
@@ -912,8 +928,7 @@ class ChatsView {
       h('span', { 'data-part': 'source' }, sourceName(chat.messSource)),
       h('span', { class: 'badge chat-status', 'data-part': 'chat-status', 'data-chat-status': chat.chatStatus }, chatStatusName(chat.chatStatus)),
     );
-    if (assigned === 'other') meta.append(h('span', { 'data-part': 'assigned' }, `Assigned to ${operator.name ?? `operator #${operator.id}`}`));
-    if (assigned === 'self') meta.append(h('span', { 'data-part': 'assigned' }, 'Assigned to you'));
+    if (assigned !== 'none') meta.append(h('span', { 'data-part': 'assigned' }, text));
     lines.push(meta);
     if (last && preview(last)) lines.push(h('span', { class: 'chat-preview', 'data-part': 'preview' }, preview(last)));
     button.replaceChildren(...lines);
@@ -926,8 +941,7 @@ class ChatsView {
     if (!chat) return;
     this.conversation.dataset.chatId = String(chat.id);
     this.messagesTitle.textContent = `Chat with ${chatTitle(chat)}`;
-    const operator = isObject(chat.operator) ? chat.operator : null;
-    const who = !operator ? 'Unassigned' : operator.id === this.state.operatorId ? 'Assigned to you' : `Assigned to ${operator.name ?? `operator #${operator.id}`}`;
+    const who = this.assignment(chat).text;
     const theme = typeof chat.theme === 'string' && chat.theme ? `${chat.theme} · ` : '';
     this.chatInfo.textContent = `${theme}${sourceName(chat.messSource)} · ${chatStatusName(chat.chatStatus)} · ${who}`;
     // The select follows the chat's status as it changes; in between it
