@@ -56,7 +56,7 @@ pub struct Args {
 /// and writes docs/performance.md. Fails when a request failed or the two
 /// servers answered differently; a missed target is reported, not a failure.
 pub fn run(args: &Args, root: &Path) -> anyhow::Result<()> {
-    wrk::ensure_installed(root)?;
+    wrk::ensure_installed()?;
     let build = Cmd::cargo(&["build", "--release", "-p", "chathub-server", "-p", "chathub-bench-baseline"]);
     println!("==> $ {build}");
     if !build.run(root)?.success() {

@@ -3,9 +3,8 @@
 //! missing. No downloaded browser builds.
 
 use std::path::Path;
-use std::process::Command;
 
-use anyhow::{Context as _, bail};
+use anyhow::bail;
 
 /// Where Debian's package puts the browser, as the tests look for it.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
@@ -25,17 +24,8 @@ pub fn ensure_chromium(_root: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     println!("browser: {CHROMIUM} is missing; installing the distribution's `chromium` package with apt-get");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "chromium"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-    };
-    if !install().is_ok_and(|status| status.success()) {
-        let updated = Command::new("apt-get").arg("update").status().context("running apt-get update")?;
-        if !updated.success() || !install().context("running apt-get install")?.success() {
-            bail!("could not install Chromium with apt-get; install the `chromium` package and rerun");
-        }
+    if !crate::cmd::apt_install("chromium")? {
+        bail!("could not install Chromium with apt-get; install the `chromium` package and rerun");
     }
     if !Path::new(CHROMIUM).is_file() {
         bail!("the `chromium` package was installed, but {CHROMIUM} is not there");

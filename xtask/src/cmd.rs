@@ -70,6 +70,23 @@ impl Cmd {
     }
 }
 
+/// Installs a distribution package with apt-get (no recommends,
+/// non-interactive), running `apt-get update` and trying once more when the
+/// first attempt fails. `Ok(false)` when it still could not be installed.
+pub fn apt_install(package: &str) -> anyhow::Result<bool> {
+    let install = || {
+        Command::new("apt-get")
+            .args(["install", "-y", "--no-install-recommends", package])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+    };
+    if install().is_ok_and(|status| status.success()) {
+        return Ok(true);
+    }
+    let updated = Command::new("apt-get").arg("update").status().context("running apt-get update")?;
+    Ok(updated.success() && install().context("running apt-get install")?.success())
+}
+
 impl fmt::Display for Cmd {
     /// Shell syntax: `KEY=value program arg ...`, quoting what needs it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

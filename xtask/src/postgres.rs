@@ -12,8 +12,8 @@ use anyhow::{Context as _, bail};
 
 use crate::cmd::Cmd;
 
-/// The variable the server's tests read (`chathub_server::testing::TEST_POSTGRES_VARIABLE`).
-pub const TEST_POSTGRES_VARIABLE: &str = "CHATHUB_TEST_POSTGRES";
+/// The variable the server's tests read.
+pub use chathub_server::testing::TEST_POSTGRES_VARIABLE;
 
 /// A running cluster; dropped, it is stopped and its directory removed.
 pub struct Throwaway {
@@ -169,17 +169,7 @@ fn find_bin_dir() -> Option<PathBuf> {
 
 fn install() -> anyhow::Result<()> {
     println!("postgres: not installed; installing the distribution's `postgresql` package with apt-get");
-    let install = || {
-        Command::new("apt-get")
-            .args(["install", "-y", "--no-install-recommends", "postgresql"])
-            .env("DEBIAN_FRONTEND", "noninteractive")
-            .status()
-    };
-    if install().is_ok_and(|status| status.success()) {
-        return Ok(());
-    }
-    let updated = Command::new("apt-get").arg("update").status().context("running apt-get update")?;
-    if !updated.success() || !install().context("running apt-get install")?.success() {
+    if !crate::cmd::apt_install("postgresql")? {
         bail!("could not install PostgreSQL with apt-get; install the `postgresql` package and rerun");
     }
     Ok(())

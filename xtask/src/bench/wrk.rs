@@ -23,20 +23,13 @@ pub const TIMEOUT_SECS: u64 = 10;
 const MARKER: &str = "XTASK-BENCH";
 
 /// Installs wrk from the distribution when it is missing.
-pub fn ensure_installed(root: &Path) -> anyhow::Result<()> {
+pub fn ensure_installed() -> anyhow::Result<()> {
     if on_path("wrk") {
         return Ok(());
     }
     println!("==> wrk is missing: installing it with apt-get");
-    let install = Cmd::new("apt-get", &["install", "-y", "wrk"]);
-    if install.run(root).is_ok_and(|status| status.success()) && on_path("wrk") {
-        return Ok(());
-    }
-    let update = Cmd::new("apt-get", &["update"]);
-    println!("==> $ {update}");
-    let updated = update.run(root)?;
-    if !updated.success() || !install.run(root)?.success() || !on_path("wrk") {
-        bail!("could not install wrk; install it (Debian/Ubuntu: `{install}`) and run again");
+    if !crate::cmd::apt_install("wrk")? || !on_path("wrk") {
+        bail!("could not install wrk; install it (Debian/Ubuntu: `apt-get install -y wrk`) and run again");
     }
     Ok(())
 }
