@@ -9,6 +9,8 @@ use chathub_types::{ChatId, CompanyId, MessageId, OperatorId, OrganizationId};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+use crate::hub::broadcast::Outbound;
+
 /// How many published events a slow subscriber may lag behind before it
 /// misses some (it then sees `RecvError::Lagged`).
 pub const CAPACITY: usize = 4096;
@@ -61,6 +63,8 @@ pub struct Published {
 #[derive(Debug, Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<Published>>,
+    /// The same events for the hub's connections, each frame built once.
+    hub: broadcast::Sender<Arc<Outbound>>,
 }
 
 impl Default for EventBus {
@@ -72,7 +76,7 @@ impl Default for EventBus {
 impl EventBus {
     /// A bus with room for [`CAPACITY`] events per subscriber.
     pub fn new() -> Self {
-        Self { sender: broadcast::channel(CAPACITY).0 }
+        Self { sender: broadcast::channel(CAPACITY).0, hub: broadcast::channel(CAPACITY).0 }
     }
 
     /// A receiver of every event published from now on, in order.
@@ -80,10 +84,19 @@ impl EventBus {
         self.sender.subscribe()
     }
 
+    /// A receiver of every event published from now on, in order, as the
+    /// hub's connections send it: the record's frame is built once per
+    /// event and shared by every connection.
+    pub fn subscribe_hub(&self) -> broadcast::Receiver<Arc<Outbound>> {
+        self.hub.subscribe()
+    }
+
     /// Sends events in order (nothing happens when nobody listens).
     pub fn publish(&self, events: impl IntoIterator<Item = Published>) {
         for event in events {
-            let _ = self.sender.send(Arc::new(event));
+            let event = Arc::new(event);
+            let _ = self.sender.send(Arc::clone(&event));
+            let _ = self.hub.send(Arc::new(Outbound::new(event)));
         }
     }
 }

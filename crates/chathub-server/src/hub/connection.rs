@@ -7,7 +7,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use chathub_types::hub::handshake::{self, HandshakeError};
 use chathub_types::hub::invocation::{self, HubRuleError, InvocationError};
 use chathub_types::hub::record::{self, Incoming, Invocation, Outgoing, RecordBuffer};
@@ -17,11 +18,10 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::time::{Instant, sleep_until};
 
 use super::HubSettings;
-use super::broadcast::{Delivery, delivery};
+use super::broadcast::{Delivery, Outbound, delivery};
 use super::credential::{HubCaller, HubCredential};
 use super::methods;
 use super::registry::Claim;
-use crate::events::Published;
 use crate::state::AppState;
 
 /// Everything a connection task needs; the claim is released when it ends.
@@ -57,7 +57,7 @@ enum Step {
 /// What woke the connection.
 enum Wake {
     Frame(Option<Result<Message, axum::Error>>),
-    Event(Result<Arc<Published>, RecvError>),
+    Event(Result<Arc<Outbound>, RecvError>),
     Ping,
     ClientTimeout,
     Expired,
@@ -65,7 +65,7 @@ enum Wake {
 }
 
 impl Link {
-    async fn send_text(&mut self, text: String) -> bool {
+    async fn send_text(&mut self, text: impl Into<Utf8Bytes>) -> bool {
         self.last_sent = Instant::now();
         self.socket.send(Message::Text(text.into())).await.is_ok()
     }
@@ -83,10 +83,10 @@ impl Link {
     }
 
     /// The bytes of a data frame; `Err` with the step for anything else.
-    fn frame_bytes(frame: Option<Result<Message, axum::Error>>) -> Result<Option<Vec<u8>>, Step> {
+    fn frame_bytes(frame: Option<Result<Message, axum::Error>>) -> Result<Option<Bytes>, Step> {
         match frame {
-            Some(Ok(Message::Text(text))) => Ok(Some(text.as_bytes().to_vec())),
-            Some(Ok(Message::Binary(bytes))) => Ok(Some(bytes.to_vec())),
+            Some(Ok(Message::Text(text))) => Ok(Some(Bytes::from(text))),
+            Some(Ok(Message::Binary(bytes))) => Ok(Some(bytes)),
             Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(None),
             Some(Ok(Message::Close(_)) | Err(_)) | None => Err(Step::Stop(None)),
         }
@@ -155,7 +155,7 @@ async fn handshake(link: &mut Link, timeout: Duration) -> Option<Vec<Vec<u8>>> {
 /// After the handshake: until something stops the connection.
 async fn run(link: &mut Link, connection: &Connection, first: Vec<Vec<u8>>) -> Step {
     let settings = connection.settings;
-    let mut events = connection.state.events.subscribe();
+    let mut events = connection.state.events.subscribe_hub();
     let mut shutdown = connection.state.hub.shutdown_signal();
     let far = Instant::now() + Duration::from_secs(10 * 365 * 24 * 3600);
     let expiry = connection
@@ -186,7 +186,7 @@ async fn run(link: &mut Link, connection: &Connection, first: Vec<Vec<u8>>) -> S
             Wake::ClientTimeout => Step::Stop(Some(Outgoing::close(None, true))),
             Wake::Ping => sent(link.send(&Outgoing::Ping).await),
             Wake::Frame(frame) => on_frame(link, connection, frame).await,
-            Wake::Event(Ok(published)) => on_event(link, connection, &published).await,
+            Wake::Event(Ok(outbound)) => on_event(link, connection, &outbound).await,
             Wake::Event(Err(RecvError::Lagged(missed))) => {
                 tracing::warn!(missed, "a hub connection fell behind the events; closing it");
                 Step::Stop(Some(Outgoing::close(Some(CLOSED_WITH_ERROR), true)))
@@ -261,16 +261,19 @@ async fn invoke(connection: &Connection, call: &Invocation) -> Result<serde_json
     methods::call(&connection.state, connection.caller.principal, &call.target, bound).await
 }
 
-async fn on_event(link: &mut Link, connection: &Connection, published: &Published) -> Step {
-    match delivery(connection.caller.principal, published) {
+async fn on_event(link: &mut Link, connection: &Connection, outbound: &Outbound) -> Step {
+    match delivery(connection.caller.principal, &outbound.published) {
         Delivery::Skip => Step::Continue,
         Delivery::Revoked => Step::Stop(Some(Outgoing::close(Some(TOKEN_REVOKED), false))),
-        Delivery::Send(record) => {
+        Delivery::Send => {
             // No event after the credential's `exp` (Decision 28).
             if connection.caller.expires_at.is_some_and(|exp| Utc::now() >= exp) {
                 return Step::Stop(Some(Outgoing::close(Some(TOKEN_EXPIRED), true)));
             }
-            sent(link.send(&record).await)
+            match outbound.frame() {
+                Some(frame) => sent(link.send_text(frame).await),
+                None => Step::Continue,
+            }
         }
     }
 }
