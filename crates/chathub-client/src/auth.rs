@@ -101,7 +101,7 @@ impl Auth {
             }),
             Credentials::Token(token) => Some(Credential {
                 name: AUTHORIZATION,
-                value: bearer(token)
+                value: bearer(token.expose())
                     .ok_or_else(|| Error::InvalidConfig("the token holds characters a header cannot carry".into()))?,
                 generation: 0,
             }),
@@ -188,7 +188,7 @@ impl Auth {
             }
         };
         let token = CompanyToken::new(issued.token.clone());
-        let Some(value) = bearer(&token) else {
+        let Some(value) = bearer(token.expose()) else {
             let error = Error::InvalidConfig("the server's token holds characters a header cannot carry".to_owned());
             state.last_failure = Some(error.clone());
             return Err(error);
@@ -213,10 +213,14 @@ fn renew_at(token: &str, exp: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc
     exp - margin.max(TimeDelta::zero())
 }
 
-fn bearer(token: &CompanyToken) -> Option<HeaderValue> {
-    sensitive(&format!("Bearer {}", token.expose()))
+/// `Bearer <token>`, marked sensitive; `None` when the token holds
+/// characters a header cannot carry.
+pub(crate) fn bearer(token: &str) -> Option<HeaderValue> {
+    sensitive(&format!("Bearer {token}"))
 }
 
+/// A header value marked sensitive (kept out of `Debug`); `None` when
+/// `text` holds characters a header cannot carry.
 fn sensitive(text: &str) -> Option<HeaderValue> {
     let mut value = HeaderValue::from_str(text).ok()?;
     value.set_sensitive(true);

@@ -108,9 +108,32 @@ pub(crate) struct Answer {
     pub(crate) body: Bytes,
 }
 
+/// Reads a response into an [`Answer`]: its status, its `Retry-After` and
+/// its body; `None` when the body is larger than [`MAX_ANSWER_BYTES`]
+/// (then it is not read further).
+pub(crate) async fn read_answer(mut response: reqwest::Response) -> Result<Option<Answer>, reqwest::Error> {
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| retry::parse_retry_after(value, chrono::Utc::now()));
+    if response.content_length().is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
+        return Ok(None);
+    }
+    let mut body = BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Ok(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Answer { status, retry_after, body: body.freeze() }))
+}
+
 impl Answer {
     /// Reads the body as JSON the spec's way (property names in any case).
-    pub(crate) fn json<T: DeserializeOwned>(self) -> Result<T> {
+    pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T> {
         chathub_types::json::from_slice(&self.body).map_err(|source| Error::Decode {
             status: self.status,
             body: keep_body(&self.body),
@@ -129,7 +152,7 @@ impl Answer {
 }
 
 /// The answer if it is a success, else the error it means.
-fn success(answer: Answer) -> Result<Answer> {
+pub(crate) fn success(answer: Answer) -> Result<Answer> {
     if answer.status.is_success() {
         Ok(answer)
     } else {
@@ -252,27 +275,7 @@ impl Client {
             request = request.header(CONTENT_TYPE, HeaderValue::from_static("application/json")).body(body.clone());
         }
         let started = Instant::now();
-        let outcome = async {
-            let mut response = request.send().await?;
-            let status = response.status();
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|value| value.to_str().ok())
-                .and_then(|value| retry::parse_retry_after(value, chrono::Utc::now()));
-            if response.content_length().is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
-                return Ok(None);
-            }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = response.chunk().await? {
-                if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-                    return Ok(None);
-                }
-                body.extend_from_slice(&chunk);
-            }
-            Ok::<_, reqwest::Error>(Some(Answer { status, retry_after, body: body.freeze() }))
-        }
-        .await;
+        let outcome = async { read_answer(request.send().await?).await }.await;
         let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
         let path = endpoint.path;
         match outcome {

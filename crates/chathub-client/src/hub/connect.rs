@@ -22,8 +22,8 @@ use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use super::Shared;
-use crate::auth::Credential;
-use crate::error::keep_body;
+use crate::auth::{Credential, bearer};
+use crate::client::{read_answer, success};
 use crate::{Error, MAX_ANSWER_BYTES, Result};
 
 /// The socket type.
@@ -77,10 +77,9 @@ async fn credential(shared: &Shared) -> Result<HubCredential> {
     match &shared.operator_source {
         Some(source) => {
             let token = source().await?;
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
+            let value = bearer(token.expose()).ok_or_else(|| {
                 Error::InvalidConfig("the operator token holds characters a header cannot carry".into())
             })?;
-            value.set_sensitive(true);
             Ok(HubCredential::Operator(value))
         }
         None => {
@@ -103,36 +102,18 @@ async fn negotiate(shared: &Shared, credential: &HubCredential) -> Result<String
         .header(USER_AGENT, inner.user_agent.clone())
         .header(name, value);
     let transport = |error| Error::from_reqwest(error, "POST", NEGOTIATE_PATH, inner.timeout);
-    let mut response = request.send().await.map_err(transport)?;
-    let status = response.status();
-    let too_large = || Error::TooLarge { method: "POST", path: NEGOTIATE_PATH, limit: MAX_ANSWER_BYTES };
-    if response.content_length().is_some_and(|length| length > MAX_ANSWER_BYTES as u64) {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(transport)? {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    tracing::debug!(status = status.as_u16(), "chathub hub: negotiated");
-    if !status.is_success() {
-        return Err(Error::from_response(status, None, &body));
-    }
-    let value: serde_json::Value = chathub_types::json::from_slice(&body).map_err(|source| Error::Decode {
-        status,
-        body: keep_body(&body),
-        source: crate::DecodeError::Json(source),
+    let response = request.send().await.map_err(transport)?;
+    let answer = read_answer(response).await.map_err(transport)?.ok_or(Error::TooLarge {
+        method: "POST",
+        path: NEGOTIATE_PATH,
+        limit: MAX_ANSWER_BYTES,
     })?;
-    if let Ok(refused) = chathub_types::json::from_value::<negotiate::ErrorResponse>(&value) {
+    tracing::debug!(status = answer.status.as_u16(), "chathub hub: negotiated");
+    let answer = success(answer)?;
+    if let Ok(refused) = answer.json::<negotiate::ErrorResponse>() {
         return Err(Error::Hub { message: refused.error });
     }
-    let answer: negotiate::Response = chathub_types::json::from_value(&value).map_err(|source| Error::Decode {
-        status,
-        body: keep_body(&body),
-        source: crate::DecodeError::Json(source),
-    })?;
+    let answer: negotiate::Response = answer.json()?;
     if !answer.available_transports.iter().any(|transport| transport.transport.eq_ignore_ascii_case(WEB_SOCKETS)) {
         return Err(Error::Hub { message: "the server offers no WebSockets transport".to_owned() });
     }
@@ -171,21 +152,8 @@ fn target(base_url: &str, connection_token: &str) -> Result<Target> {
         authority.push_str(&format!(":{port}"));
     }
     let prefix = url.path().trim_end_matches('/');
-    let path_and_query = format!("{prefix}{PATH}?{ID_QUERY}={}", encode_query_value(connection_token));
+    let path_and_query = format!("{prefix}{PATH}?{ID_QUERY}={}", chathub_types::query::encode(connection_token));
     Ok(Target { tls, host, port, authority, path_and_query })
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters.
-fn encode_query_value(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
 }
 
 /// rustls with aws-lc-rs and the platform's verifier, built once.
