@@ -61,6 +61,15 @@ const MODULE_URL = import.meta.url;
 const API_ORIGIN = new URL(MODULE_URL).origin;
 const DEFAULT_REFRESH_SECONDS = 30;
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** What the panel's header says for each `state.connection`. */
+const CONNECTION_TEXTS = {
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  disconnected: 'Disconnected',
+  expired: 'Token expired',
+  revoked: 'Token revoked',
+  invalid: 'No valid token',
+};
 const STATUS_NAMES = new Map([[0, 'Active'], [1, 'Inactive'], [2, 'Deleted']]);
 
 // Decisions 16-17.
@@ -83,6 +92,9 @@ const MAX_ANNOUNCEMENTS = 5;
 // The hub (§7.3): the record separator, @microsoft/signalr's keep-alive
 // and timeout, and its default reconnect delays.
 const RECORD_SEPARATOR = '\x1e';
+/** The handshake and ping records the panel sends, separator included. */
+const HUB_HANDSHAKE = JSON.stringify({ protocol: 'json', version: 1 }) + RECORD_SEPARATOR;
+const HUB_PING = JSON.stringify({ type: 6 }) + RECORD_SEPARATOR;
 const HUB_PING_MS = 15_000;
 const HUB_SILENCE_MS = 30_000;
 const HUB_RETRY_DELAYS_MS = [0, 2_000, 10_000, 30_000];
@@ -319,7 +331,6 @@ function preview(message) {
 class ChatsView {
   constructor(panel) {
     this.panel = panel;
-    this.state = panel.state;
     /** Chats by id. */
     this.chats = new Map();
     this.total = 0;
@@ -429,7 +440,6 @@ class ChatsView {
   // ------------------------------------------------------------ panel side
 
   update(state) {
-    this.state = state;
     if (state.connection === 'connected') this.element.hidden = false;
     // Until one load succeeds, whatever the hub does: each change of the
     // panel's state (its periodic refresh included) tries again.
@@ -820,24 +830,24 @@ class ChatsView {
   // ------------------------------------------------------------- rendering
 
   operatorName(id) {
-    if (id === this.state.operatorId) return this.state.operator?.name ?? 'You';
-    return this.state.operators.find((operator) => operator.id === id)?.name ?? `Operator #${id}`;
+    if (id === this.panel.state.operatorId) return this.panel.state.operator?.name ?? 'You';
+    return this.panel.state.operators.find((operator) => operator.id === id)?.name ?? `Operator #${id}`;
   }
 
   /** Whom chat is assigned to (`assigned`: none, self or other) and the words for it. */
   assignment(chat) {
     const operator = isObject(chat.operator) ? chat.operator : null;
     if (!operator) return { assigned: 'none', text: 'Unassigned' };
-    if (operator.id === this.state.operatorId) return { assigned: 'self', text: 'Assigned to you' };
+    if (operator.id === this.panel.state.operatorId) return { assigned: 'self', text: 'Assigned to you' };
     return { assigned: 'other', text: `Assigned to ${operator.name ?? `operator #${operator.id}`}` };
   }
 
   canReply(chat) {
-    return this.state.connection === 'connected' && chat.chatStatus !== CHAT_CLOSED;
+    return this.panel.state.connection === 'connected' && chat.chatStatus !== CHAT_CLOSED;
   }
 
   renderLive() {
-    const { hub, hubDetail } = this.state;
+    const { hub, hubDetail } = this.panel.state;
     const texts = {
       off: '',
       connecting: 'Live updates: connecting…',
@@ -854,7 +864,7 @@ class ChatsView {
   renderList() {
     const chats = [...this.chats.values()].sort((a, b) => b.id - a.id);
     const unread = chats.reduce((sum, chat) => sum + unreadOf(chat), 0);
-    const organization = this.state.organization?.name;
+    const organization = this.panel.state.organization?.name;
     this.list.setAttribute('aria-label', organization ? `Chats of ${organization}` : 'Chats');
     if (this.listError) this.summary.textContent = this.listError;
     else if (!this.loaded && chats.length === 0) this.summary.textContent = 'Loading chats…';
@@ -950,8 +960,8 @@ class ChatsView {
       this.statusSelect.value = String(chat.chatStatus);
       this.statusShown = chat.chatStatus;
     }
-    this.statusSelect.disabled = this.state.connection !== 'connected';
-    this.statusButton.disabled = this.state.connection !== 'connected' || this.savingStatus;
+    this.statusSelect.disabled = this.panel.state.connection !== 'connected';
+    this.statusButton.disabled = this.panel.state.connection !== 'connected' || this.savingStatus;
     if (open.error) {
       this.messageList.replaceChildren(h('li', { class: 'label' }, open.error));
     } else if (!open.loaded && open.messages.size === 0) {
@@ -985,7 +995,7 @@ class ChatsView {
     this.sendButton.disabled = !allowed || this.sending.has(chat.id);
     this.replyForm.dataset.closed = String(closed);
     if (closed) this.replyNote.textContent = 'This chat is closed: replies are off.';
-    else if (this.state.connection !== 'connected' && ['expired', 'revoked', 'invalid'].includes(this.state.connection)) {
+    else if (['expired', 'revoked', 'invalid'].includes(this.panel.state.connection)) {
       this.replyNote.textContent = 'Replies need a valid operator token.';
     } else if (this.replyNote.textContent === 'This chat is closed: replies are off.') this.replyNote.textContent = '';
   }
@@ -994,12 +1004,12 @@ class ChatsView {
     if (message.author === AUTHOR_CLIENT) return chatTitle(chat);
     if (message.author !== AUTHOR_OPERATOR) return 'System';
     if (!Number.isInteger(message.operatorId)) return 'Company';
-    return message.operatorId === this.state.operatorId ? 'You' : this.operatorName(message.operatorId);
+    return message.operatorId === this.panel.state.operatorId ? 'You' : this.operatorName(message.operatorId);
   }
 
   /** Tells screen readers about a message that came while the chat is shown (not the operator's own). */
   announce(chat, message) {
-    if (message.author === AUTHOR_OPERATOR && message.operatorId === this.state.operatorId) return;
+    if (message.author === AUTHOR_OPERATOR && message.operatorId === this.panel.state.operatorId) return;
     const text = preview(message);
     if (!text) return;
     this.announcer.append(h('p', {}, `${this.authorName(chat, message)}: ${text}`));
@@ -1243,7 +1253,7 @@ class HubConnection {
     let handshaken = false;
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
-      socket.send(JSON.stringify({ protocol: 'json', version: 1 }) + RECORD_SEPARATOR);
+      socket.send(HUB_HANDSHAKE);
       this.watch();
     });
     socket.addEventListener('message', (event) => {
@@ -1343,7 +1353,7 @@ class HubConnection {
     this.pingTimer = this.panel.setTimer(() => {
       this.pingTimer = null;
       if (this.socket?.readyState !== WebSocket.OPEN) return;
-      this.socket.send(JSON.stringify({ type: 6 }) + RECORD_SEPARATOR);
+      this.socket.send(HUB_PING);
       this.schedulePing();
     }, HUB_PING_MS);
   }
@@ -1496,15 +1506,7 @@ class Panel {
     this.section.dataset.connection = connection;
     this.host.dataset.state = connection;
     this.host.dataset.hub = this.state.hub;
-    const names = {
-      connecting: 'Connecting…',
-      connected: 'Connected',
-      disconnected: 'Disconnected',
-      expired: 'Token expired',
-      revoked: 'Token revoked',
-      invalid: 'No valid token',
-    };
-    this.connectionText.textContent = names[connection] ?? connection;
+    this.connectionText.textContent = CONNECTION_TEXTS[connection] ?? connection;
     const organization = this.state.organization?.name;
     this.section.setAttribute('aria-label', organization ? `Operator chat panel, ${organization}` : 'Operator chat panel');
     for (const { instance } of this.views) instance.update(this.state);
