@@ -64,12 +64,17 @@ impl TestServer {
         Self::start_with_seed(DEFAULT_SEED).await
     }
 
-    /// Starts on a fresh database (see [`fresh_database_url`]) with the given seed text.
+    /// Starts on a fresh database (see [`test_config`]) with the given seed text.
     pub async fn start_with_seed(seed: &str) -> Result<Self, StartError> {
+        Self::start_seeded(seed, test_config().await?).await
+    }
+
+    /// Starts with `config`, its seed replaced by the given seed text
+    /// (written to a temporary file, removed once the server has started).
+    pub async fn start_seeded(seed: &str, mut config: Config) -> Result<Self, StartError> {
         let file = std::env::temp_dir().join(format!("chathub-seed-{}-{}.toml", std::process::id(), unique()));
         std::fs::write(&file, seed).map_err(|e| StartError::Config(format!("cannot write the test seed: {e}")))?;
-        let database = fresh_database_url().await?;
-        let config = Config { seed: Some(file.clone()), database, ..Config::in_memory() };
+        config.seed = Some(file.clone());
         let result = Self::start_with(config).await;
         let _ = std::fs::remove_file(file);
         result
@@ -151,6 +156,11 @@ impl Drop for TestServer {
 /// create databases, e.g. `postgres://postgres@127.0.0.1:55432/postgres`.
 /// `cargo xtask ci` sets it for its Postgres step.
 pub const TEST_POSTGRES_VARIABLE: &str = "CHATHUB_TEST_POSTGRES";
+
+/// [`Config::in_memory`] on a database no other test uses (see [`fresh_database_url`]).
+pub async fn test_config() -> Result<Config, StartError> {
+    Ok(Config { database: fresh_database_url().await?, ..Config::in_memory() })
+}
 
 /// A database no other test uses: `sqlite::memory:`, or, when
 /// [`TEST_POSTGRES_VARIABLE`] names a Postgres server, a new database on it.

@@ -12,7 +12,7 @@ use chathub_client::{
     OrganizationId, media_from_file,
 };
 use chathub_server::Config;
-use chathub_server::testing::{DEFAULT_SEED, TestServer, fresh_database_url};
+use chathub_server::testing::{DEFAULT_SEED, TestServer, test_config};
 use chrono::{TimeDelta, Utc};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
@@ -22,12 +22,8 @@ const TECHNICAL_SUPPORT: OrganizationId = OrganizationId(42);
 
 /// A server with the default seed and the simulator on.
 async fn server() -> TestServer {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let seed = dir.path().join("seed.toml");
-    std::fs::write(&seed, DEFAULT_SEED).expect("seed written");
-    let database = fresh_database_url().await.expect("a database");
-    let config = Config { seed: Some(seed), database, simulator: true, ..Config::in_memory() };
-    TestServer::start_with(config).await.expect("the test server starts")
+    let config = Config { simulator: true, ..test_config().await.expect("a database") };
+    TestServer::start_seeded(DEFAULT_SEED, config).await.expect("the test server starts")
 }
 
 fn acme(server: &TestServer) -> Client {

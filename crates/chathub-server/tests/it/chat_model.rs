@@ -16,15 +16,14 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use chathub_server::Config;
-use chathub_server::testing::DEFAULT_SEED;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as RunnerConfig, FileFailurePersistence, TestCaseError, TestRunner};
 use serde_json::{Value, json};
 
+use crate::chat_support::simulator_api;
 use crate::hub::{Cred, Ws};
 use crate::support::{
-    ACME_KEY, Answer, Api, EMMA, GLOBEX_KEY, JOHN, MIKE, ORG_GLOBEX, ORG_SUPPORT, ORG_TECH, Req, after_second, config,
+    ACME_KEY, Answer, Api, EMMA, GLOBEX_KEY, JOHN, MIKE, ORG_GLOBEX, ORG_SUPPORT, ORG_TECH, Req, after_second,
 };
 
 /// A chat id no one has.
@@ -521,7 +520,7 @@ async fn run_case(fixture: &Fixture, steps: &[Step]) -> Result<(), TestCaseError
 fn chats_and_hub_events_agree_with_the_model() {
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let fixture = runtime.block_on(async {
-        let api = Api::start_with(Config { simulator: true, ..config().await }, DEFAULT_SEED).await;
+        let api = simulator_api().await;
         let john = api.operator_token(ACME_KEY, JOHN).await;
         // Mike is seeded inactive; tokens issued in the second of a status change count as revoked (D9).
         after_second(api.set_status(ACME_KEY, MIKE, 0).await).await;

@@ -7,16 +7,11 @@
 
 use std::time::Instant;
 
-use chathub_server::Config;
-use chathub_server::testing::DEFAULT_SEED;
 use serde_json::{Value, json};
 
+use crate::chat_support::simulator_api;
 use crate::hub::{Cred, Ws};
 use crate::support::*;
-
-async fn simulator() -> Api {
-    Api::start_with(Config { simulator: true, ..config().await }, DEFAULT_SEED).await
-}
 
 fn customer_body(organization: i32, phone: &str, text: &str) -> Value {
     json!({
@@ -41,7 +36,7 @@ async fn event(ws: &mut Ws) -> (String, Value) {
 
 #[tokio::test]
 async fn a_customer_message_reaches_exactly_the_connections_that_may_see_it() {
-    let api = simulator().await;
+    let api = simulator_api().await;
     let john = api.operator_token(ACME_KEY, JOHN).await;
     let emma = api.operator_token(ACME_KEY, EMMA).await;
     let mut company = Ws::ready(&api, Cred::Key(ACME_KEY)).await;
@@ -79,7 +74,7 @@ async fn a_customer_message_reaches_exactly_the_connections_that_may_see_it() {
 
 #[tokio::test]
 async fn send_message_completes_with_the_message_and_acts_as_the_rest_reply() {
-    let api = simulator().await;
+    let api = simulator_api().await;
     let john = api.operator_token(ACME_KEY, JOHN).await;
     let mut company = Ws::ready(&api, Cred::Key(ACME_KEY)).await;
     let mut john_ws = Ws::ready(&api, Cred::Bearer(&john)).await;
@@ -143,7 +138,7 @@ async fn send_message_completes_with_the_message_and_acts_as_the_rest_reply() {
 /// second one connection receives.
 #[tokio::test]
 async fn measure_latency_and_throughput() {
-    let api = simulator().await;
+    let api = simulator_api().await;
     let mut company = Ws::ready(&api, Cred::Key(ACME_KEY)).await;
     let mut latencies = Vec::new();
     for n in 0..50 {

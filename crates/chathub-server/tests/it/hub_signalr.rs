@@ -156,8 +156,7 @@ async fn a_long_polling_client_fails_to_start() {
 #[tokio::test]
 async fn the_official_client_watches_a_simulated_customer_message_arrive() {
     let Some(dir) = installed().await else { return };
-    let config = chathub_server::Config { simulator: true, ..config().await };
-    let api = Api::start_with(config, chathub_server::testing::DEFAULT_SEED).await;
+    let api = crate::chat_support::simulator_api().await;
     let john = api.operator_token(ACME_KEY, JOHN).await;
     let mut client = Client::start(&dir, api.server.base_url(), &john, "header", 2).await;
     assert!(client.line().await["ready"].is_string());

@@ -7,11 +7,8 @@ use chathub_server::testing::{DEFAULT_SEED, TestServer};
 
 #[tokio::test]
 async fn a_credential_over_its_rate_gets_429_and_others_do_not() {
-    let seed = std::env::temp_dir().join(format!("chathub-rate-limit-{}.toml", std::process::id()));
-    std::fs::write(&seed, DEFAULT_SEED).unwrap();
-    let config = Config { seed: Some(seed.clone()), rate_limit: RateLimitSetting(Some(2)), ..Config::in_memory() };
-    let server = TestServer::start_with(config).await.unwrap();
-    let _ = std::fs::remove_file(seed);
+    let config = Config { rate_limit: RateLimitSetting(Some(2)), ..Config::in_memory() };
+    let server = TestServer::start_seeded(DEFAULT_SEED, config).await.unwrap();
     let client = reqwest::Client::new();
     let url = format!("{}/api/company/organization", server.base_url());
     let mut statuses = Vec::new();

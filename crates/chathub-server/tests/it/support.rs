@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use chathub_server::testing::{DEFAULT_SEED, TestServer, fresh_database_url};
+use chathub_server::testing::{DEFAULT_SEED, TestServer, test_config};
 use chathub_server::{Config, app};
 use chathub_types::time::format_instant;
 use chathub_types::token::{TokenClaims, TokenKind, peek_claims};
@@ -57,10 +57,7 @@ impl Api {
 
     /// A server with `config` (its seed replaced by `seed`).
     pub async fn start_with(config: Config, seed: &str) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let file = dir.path().join("seed.toml");
-        std::fs::write(&file, seed).expect("write seed");
-        let server = TestServer::start_with(Config { seed: Some(file), ..config }).await.expect("server starts");
+        let server = TestServer::start_seeded(seed, config).await.expect("server starts");
         let api = Self { server, http: client() };
         if seed == DEFAULT_SEED {
             api.check_seeded_ids();
@@ -171,8 +168,7 @@ impl Api {
 /// `sqlite::memory:`, or a new Postgres database when
 /// `CHATHUB_TEST_POSTGRES` names a server.
 pub async fn config() -> Config {
-    let database = fresh_database_url().await.expect("a fresh database");
-    Config { database, ..Config::in_memory() }
+    test_config().await.expect("a fresh database")
 }
 
 /// An HTTP client that never uses a proxy.
