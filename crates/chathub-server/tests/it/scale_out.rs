@@ -180,7 +180,7 @@ async fn two_servers_share_tokens_revocations_and_writes() {
 #[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
 async fn a_deactivation_through_one_server_closes_hub_connections_on_the_other() {
     use crate::hub::{Cred, Ws};
-    use crate::support::{Api, client};
+    use crate::support::Api;
 
     let admin = std::env::var(TEST_POSTGRES_VARIABLE)
         .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
@@ -188,11 +188,7 @@ async fn a_deactivation_through_one_server_closes_hub_connections_on_the_other()
     let seed = std::env::temp_dir().join(format!("chathub-scale-out-hub-{}.toml", std::process::id()));
     std::fs::write(&seed, SEED).expect("seed");
     let a = spawn(&database, &seed).await;
-    let config = chathub_server::Config { database, seed: Some(seed.clone()), ..chathub_server::Config::in_memory() };
-    let b = Api {
-        server: chathub_server::testing::TestServer::start_with(config).await.expect("server b"),
-        http: client(),
-    };
+    let b = Api::start_with(chathub_server::Config { database, ..chathub_server::Config::in_memory() }, SEED).await;
 
     let expires = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).to_rfc3339();
     let token = post(&a.base, "/api/operator/get-token", KEY, json!({"id": 1, "expiresAt": expires})).await;
@@ -210,7 +206,7 @@ async fn a_deactivation_through_one_server_closes_hub_connections_on_the_other()
 #[ignore = "needs CHATHUB_TEST_POSTGRES; `cargo xtask test-postgres` runs it"]
 async fn hub_events_committed_through_one_server_reach_the_others_clients() {
     use crate::hub::{Cred, Ws};
-    use crate::support::{Api, client};
+    use crate::support::Api;
 
     let admin = std::env::var(TEST_POSTGRES_VARIABLE)
         .unwrap_or_else(|_| panic!("{TEST_POSTGRES_VARIABLE} must name a Postgres server for this test"));
@@ -218,11 +214,7 @@ async fn hub_events_committed_through_one_server_reach_the_others_clients() {
     let seed = std::env::temp_dir().join(format!("chathub-scale-out-events-{}.toml", std::process::id()));
     std::fs::write(&seed, SEED).expect("seed");
     let a = spawn_with(&database, &seed, &["--simulator"]).await;
-    let config = chathub_server::Config { database, seed: Some(seed.clone()), ..chathub_server::Config::in_memory() };
-    let b = Api {
-        server: chathub_server::testing::TestServer::start_with(config).await.expect("server b"),
-        http: client(),
-    };
+    let b = Api::start_with(chathub_server::Config { database, ..chathub_server::Config::in_memory() }, SEED).await;
     let mut company = Ws::ready(&b, Cred::Key(KEY)).await;
 
     // A customer writes through A (spec 7.4); B's company connection sees the chat open (D30).
