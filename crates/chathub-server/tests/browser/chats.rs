@@ -14,6 +14,8 @@ use serde_json::{Value, json};
 use crate::accessibility::{colors_of, contrast};
 use crate::chromium::Browser;
 use crate::page::{ConsoleError, Page, WAIT};
+// hub_edge.rs imports it from here.
+pub(crate) use crate::support::diagnostics;
 use crate::support::{ACME, PageServer, Server, panel, part_text, plain_page, save_screenshot, tag};
 
 pub(crate) const ID: &str = "operator-chat-panel-script";
@@ -51,10 +53,6 @@ pub(crate) fn messages_in_panel() -> String {
         }}))"#,
         root()
     )
-}
-
-pub(crate) fn diagnostics(script_url: &str) -> String {
-    format!("import({script_url:?}).then((module) => module.diagnostics())")
 }
 
 /// Keeps the panel's module as `window.__panel`, for [`IDLE`] (a wait's condition cannot be a promise).

@@ -5,14 +5,9 @@ use chrono::TimeDelta;
 use serde_json::Value;
 
 use crate::chromium::Browser;
-use crate::support::{ACME, PageServer, Server, panel, part_text, plain_page, tag};
+use crate::support::{ACME, PageServer, Server, diagnostics, panel, part_text, plain_page, tag};
 
 const ID: &str = "operator-chat-panel-script";
-
-/// JavaScript: the module's `diagnostics()` (the same module instance: same URL).
-fn diagnostics(script_url: &str) -> String {
-    format!("import({script_url:?}).then((module) => module.diagnostics())")
-}
 
 #[tokio::test]
 async fn a_new_token_remounts_and_removing_the_tag_unmounts_without_a_reload() {

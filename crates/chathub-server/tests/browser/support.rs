@@ -11,7 +11,7 @@ use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
 use chathub_server::Config;
 use chathub_server::cors::AllowedOrigin;
-use chathub_server::testing::{DEFAULT_SEED, TestServer, fresh_database_url};
+use chathub_server::testing::{DEFAULT_SEED, TestServer, test_config};
 use chrono::{DateTime, SecondsFormat, TimeDelta, Utc};
 use serde_json::{Value, json};
 
@@ -20,6 +20,11 @@ pub const SCRIPT_PATH: &str = "/operator-chat-panel/widget-script.js";
 
 /// [`DEFAULT_SEED`]'s first company.
 pub const ACME: (&str, &str) = ("acme", "acme-pass-1");
+
+/// JavaScript: the panel module's `diagnostics()` (the same module instance: same URL).
+pub fn diagnostics(script_url: &str) -> String {
+    format!("import({script_url:?}).then((module) => module.diagnostics())")
+}
 
 /// A chathub-server on a fresh database, plus a company-side client.
 pub struct Server {
@@ -41,23 +46,14 @@ impl Server {
 
     /// A server with the given seed, `--cors-allow-origin`, `--demo` and `--simulator`.
     pub async fn start_with_options(seed: Option<&str>, origins: &[&str], demo: bool, simulator: bool) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let seed_file = seed.map(|seed| {
-            let file = dir.path().join("seed.toml");
-            std::fs::write(&file, seed).expect("write the seed");
-            file
-        });
         let cors_allow_origin: Vec<AllowedOrigin> =
             origins.iter().map(|origin| chathub_server::cors::parse_origin(origin).expect("a valid origin")).collect();
-        let config = Config {
-            seed: seed_file,
-            database: fresh_database_url().await.expect("a database"),
-            cors_allow_origin,
-            demo,
-            simulator,
-            ..Config::in_memory()
-        };
-        let server = TestServer::start_with(config).await.expect("the server starts");
+        let config = Config { cors_allow_origin, demo, simulator, ..test_config().await.expect("a database") };
+        let server = match seed {
+            Some(seed) => TestServer::start_seeded(seed, config).await,
+            None => TestServer::start_with(config).await,
+        }
+        .expect("the server starts");
         Self { server, http: reqwest::Client::builder().no_proxy().build().expect("an HTTP client") }
     }
 

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::chromium::Browser;
 use crate::page::ConsoleError;
-use crate::support::{ACME, PageServer, Server, panel, part_text, plain_page, tag};
+use crate::support::{ACME, PageServer, Server, diagnostics, panel, part_text, plain_page, tag};
 
 const ID: &str = "operator-chat-panel-script";
 
@@ -19,10 +19,6 @@ fn state(id: &str) -> String {
 /// The network log line Chromium writes for a failed fetch with `status`.
 fn network_status(status: u16) -> impl Fn(&ConsoleError) -> bool {
     move |error| error.source == "network" && error.text.contains(&format!("status of {status}"))
-}
-
-fn diagnostics(script_url: &str) -> String {
-    format!("import({script_url:?}).then((module) => module.diagnostics())")
 }
 
 #[tokio::test]
