@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 pub use chathub_server::testing::TestServer;
+use chathub_server::testing::{DEFAULT_SEED, test_config};
 
 /// The seeded company's login, password and API key (`DEFAULT_SEED`).
 pub const LOGIN: &str = "acme";
@@ -56,6 +57,10 @@ impl Run {
     }
 }
 
+/// The variables the binary would read from the test's environment: removed.
+const INHERITED_VARIABLES: [&str; 6] =
+    ["CHATHUB_BASE_URL", "CHATHUB_LOGIN", "CHATHUB_PASSWORD", "CHATHUB_API_KEY", "CHATHUB_TOKEN", "RUST_LOG"];
+
 /// The binary with no `CHATHUB_*` or `RUST_LOG` from the environment, and a
 /// guard that kills it if it ever hangs.
 pub fn chathub<I, S>(args: I) -> Command
@@ -64,9 +69,7 @@ where
     S: AsRef<std::ffi::OsStr>,
 {
     let mut command = Command::new(assert_cmd::cargo::cargo_bin!("chathub"));
-    for variable in
-        ["CHATHUB_BASE_URL", "CHATHUB_LOGIN", "CHATHUB_PASSWORD", "CHATHUB_API_KEY", "CHATHUB_TOKEN", "RUST_LOG"]
-    {
+    for variable in INHERITED_VARIABLES {
         command.env_remove(variable);
     }
     // Help text wraps at COLUMNS when no stream is a terminal: fix it for the snapshots.
@@ -113,13 +116,8 @@ pub async fn server() -> TestServer {
 
 /// Starts the seeded server with the simulated customers of spec §7.4 (`--simulator`).
 pub async fn simulator_server() -> TestServer {
-    let dir = tempfile::tempdir().expect("a temporary directory");
-    let seed = dir.path().join("seed.toml");
-    std::fs::write(&seed, chathub_server::testing::DEFAULT_SEED).expect("write the seed");
-    let database = chathub_server::testing::fresh_database_url().await.expect("a database");
-    let config =
-        chathub_server::Config { seed: Some(seed), database, simulator: true, ..chathub_server::Config::in_memory() };
-    TestServer::start_with(config).await.expect("start the test server with the simulator")
+    let config = chathub_server::Config { simulator: true, ..test_config().await.expect("a database") };
+    TestServer::start_seeded(DEFAULT_SEED, config).await.expect("start the test server with the simulator")
 }
 
 /// A customer message through `chathub simulate customer-message --json`: the wire answer.
@@ -165,9 +163,7 @@ impl Watcher {
     /// Starts `chathub chats watch` pointed at `base_url` with these further arguments.
     pub fn spawn(base_url: &str, args: &[&str]) -> Self {
         let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin!("chathub"));
-        for variable in
-            ["CHATHUB_BASE_URL", "CHATHUB_LOGIN", "CHATHUB_PASSWORD", "CHATHUB_API_KEY", "CHATHUB_TOKEN", "RUST_LOG"]
-        {
+        for variable in INHERITED_VARIABLES {
             command.env_remove(variable);
         }
         command
