@@ -5,7 +5,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use chathub_client::hub::{CloseCause, HubEvent};
 use chathub_client::types::chat::{Author, ChatStatus, MediaType, MessageStatus, NewMedia};
-use chathub_client::types::{ChatId, MessageId, OrganizationId};
+use chathub_client::types::OrganizationId;
 use chathub_client::{Client, Error};
 use serde_json::json;
 
@@ -29,9 +29,9 @@ async fn a_customer_message_reaches_the_company_and_its_operators_only() {
         .unwrap();
     let mut other_company = globex(&server).hub().connect().await.unwrap();
 
-    let sent = customer_message(&server, ACME_API_KEY, 24, "380501234567", "Where is my parcel?").await;
-    let chat_id = ChatId(sent["chat"]["id"].as_i64().unwrap() as i32);
-    let message_id = MessageId(sent["message"]["id"].as_i64().unwrap() as i32);
+    let sent = customer_message(&acme, 24, "380501234567", "Where is my parcel?").await;
+    let chat_id = sent.chat.id;
+    let message_id = sent.message.id;
 
     for hub in [&mut company, &mut operator] {
         let HubEvent::ChatCreated { chat, .. } = next(hub).await else { panic!("ChatCreated first") };
@@ -43,7 +43,7 @@ async fn a_customer_message_reaches_the_company_and_its_operators_only() {
     }
 
     // Events come in commit order: globex's first event is its own chat, not acme's.
-    customer_message(&server, GLOBEX_API_KEY, 77, "380661112233", "Hello").await;
+    customer_message(&globex(&server), 77, "380661112233", "Hello").await;
     let HubEvent::ChatCreated { chat, .. } = next(&mut other_company).await else { panic!("globex's ChatCreated") };
     assert_eq!(chat.organization_id, OrganizationId(77));
     company.close().await.unwrap();
@@ -59,9 +59,9 @@ async fn send_message_completes_and_the_other_connection_sees_it() {
     let token = acme.operators().issue_token(john, Duration::from_secs(600)).await.unwrap().token;
     let operator = acme.hub().operator_token(token).connect().await.unwrap();
     let mut company = acme.hub().connect().await.unwrap();
-    let sent = customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
-    let chat_id = ChatId(sent["chat"]["id"].as_i64().unwrap() as i32);
-    let client_message = MessageId(sent["message"]["id"].as_i64().unwrap() as i32);
+    let sent = customer_message(&acme, 24, "380501234567", "Hi").await;
+    let chat_id = sent.chat.id;
+    let client_message = sent.message.id;
 
     let reply = operator.send_message(chat_id, "Your parcel is on its way").await.unwrap();
     assert_eq!((reply.chat_id, reply.author, reply.operator_id), (chat_id, Author::Operator, Some(john)));
@@ -95,8 +95,8 @@ async fn refusals_carry_the_servers_text_and_the_connection_stays() {
         error.to_string(),
         "hub: An unexpected error occurred invoking 'SendMessage' on the server. HubException: Chat not found"
     );
-    let sent = customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
-    let chat_id = ChatId(sent["chat"]["id"].as_i64().unwrap() as i32);
+    let sent = customer_message(&acme, 24, "380501234567", "Hi").await;
+    let chat_id = sent.chat.id;
     // Blank text is refused before sending (as REST); the server would say "Message is empty".
     let error = hub.send_message(chat_id, "   ").await.unwrap_err();
     assert!(matches!(error, Error::InvalidInput(_)), "{error:?}");
@@ -111,8 +111,8 @@ async fn send_media_completes_with_the_media() {
     let acme = acme(&server);
     let hub = acme.hub().connect().await.unwrap();
     let mut watcher = acme.hub().connect().await.unwrap();
-    let sent = customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
-    let chat_id = ChatId(sent["chat"]["id"].as_i64().unwrap() as i32);
+    let sent = customer_message(&acme, 24, "380501234567", "Hi").await;
+    let chat_id = sent.chat.id;
     let data = base64::engine::general_purpose::STANDARD.encode(b"tracking: 123");
     let media = NewMedia::new("tracking.txt", "txt", data, MediaType::File);
     let message = hub.send_media(chat_id, media).await.unwrap();
@@ -139,17 +139,16 @@ async fn status_changes_arrive() {
     let server = server().await;
     let acme: Client = acme(&server);
     let mut hub = acme.hub().connect().await.unwrap();
-    let sent = customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
-    let chat_id = ChatId(sent["chat"]["id"].as_i64().unwrap() as i32);
-    let message_id = MessageId(sent["message"]["id"].as_i64().unwrap() as i32);
+    let sent = customer_message(&acme, 24, "380501234567", "Hi").await;
+    let chat_id = sent.chat.id;
+    let message_id = sent.message.id;
     assert!(matches!(next(&mut hub).await, HubEvent::ChatCreated { .. }));
     assert!(matches!(next(&mut hub).await, HubEvent::MessageReceived { .. }));
 
-    rest(&server, ACME_API_KEY, "PUT", "/api/chat/status", json!({"id": chat_id, "status": 2})).await;
+    acme.chats().set_status(chat_id, ChatStatus::Waiting).await.unwrap();
     assert_eq!(next(&mut hub).await, HubEvent::chat_status_changed(chat_id, ChatStatus::Waiting));
 
-    let body = json!({"id": message_id, "status": 3});
-    rest(&server, ACME_API_KEY, "POST", "/api/simulator/message-status", body).await;
+    acme.simulator().message_status(message_id, MessageStatus::Read).await.unwrap();
     assert_eq!(next(&mut hub).await, HubEvent::message_status_changed(message_id, MessageStatus::Read));
 
     let as_json = serde_json::to_value(HubEvent::chat_status_changed(chat_id, ChatStatus::Closed)).unwrap();

@@ -58,7 +58,7 @@ async fn a_server_restart_reconnects_and_events_flow_again() {
     let address = first.address();
     let acme = acme(&first);
     let mut hub = acme.hub().reconnect(quick()).connect().await.unwrap();
-    customer_message(&first, ACME_API_KEY, 24, "380501234567", "Before").await;
+    customer_message(&acme, 24, "380501234567", "Before").await;
     assert!(matches!(next(&mut hub).await, HubEvent::ChatCreated { .. }));
     assert!(matches!(next(&mut hub).await, HubEvent::MessageReceived { .. }));
 
@@ -75,9 +75,9 @@ async fn a_server_restart_reconnects_and_events_flow_again() {
         other => panic!("only reconnect events until Reconnected, got {other:?}"),
     })
     .await;
-    let sent = customer_message(&second, ACME_API_KEY, 24, "380507654321", "After").await;
+    let sent = customer_message(&crate::support::acme(&second), 24, "380507654321", "After").await;
     let HubEvent::ChatCreated { chat, .. } = next(&mut hub).await else { panic!("ChatCreated after the restart") };
-    assert_eq!(chat.id.0, sent["chat"]["id"].as_i64().unwrap() as i32);
+    assert_eq!(chat.id, sent.chat.id);
     let HubEvent::MessageReceived { message, .. } = next(&mut hub).await else { panic!("MessageReceived") };
     assert_eq!(message.message.as_deref(), Some("After"));
     hub.close().await.unwrap();
@@ -109,7 +109,7 @@ async fn an_expired_operator_token_is_replaced_from_the_source() {
     assert_eq!(reason, "Token expired");
     assert_eq!(next(&mut hub).await, HubEvent::Reconnected);
     assert_eq!(calls.load(Ordering::SeqCst), 2, "the source gave a fresh token for the reconnect");
-    customer_message(&server, ACME_API_KEY, 24, "380501234567", "Hi").await;
+    customer_message(&acme, 24, "380501234567", "Hi").await;
     let HubEvent::ChatCreated { chat, .. } = next(&mut hub).await else { panic!("events flow again") };
     assert_eq!(chat.organization_id, OrganizationId(24));
 }
@@ -157,7 +157,7 @@ async fn client_pings_keep_a_quiet_connection_open() {
         .unwrap();
     // Quiet for two and a half of the server's timeouts: what is measured is time.
     tokio::time::sleep(Duration::from_secs(5)).await;
-    customer_message(&server, ACME_API_KEY, 24, "380501234567", "Still there?").await;
+    customer_message(&acme, 24, "380501234567", "Still there?").await;
     assert!(matches!(next(&mut hub).await, HubEvent::ChatCreated { .. }), "no reconnect, no close");
 }
 

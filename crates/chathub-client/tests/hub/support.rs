@@ -1,26 +1,24 @@
-//! A real server with the simulator on, clients for it, REST helpers and
+//! A real server with the simulator on, clients for it, simulated customers and
 //! event waits (timeouts are safety nets, never what passes a test).
 
 use std::path::Path;
 use std::time::Duration;
 
 use chathub_client::hub::{Hub, HubEvent};
-use chathub_client::{Client, OperatorId};
+use chathub_client::types::simulator::customer_message::{self, Request, SimulatedClient};
+use chathub_client::{Client, MessageSource, OperatorId};
 use chathub_server::Config;
-use chathub_server::testing::{DEFAULT_SEED, TestServer, fresh_database_url};
-use serde_json::{Value, json};
+use chathub_server::testing::{DEFAULT_SEED, TestServer, test_config};
 
 pub const ACME_API_KEY: &str = "acme-static-api-key-0001";
-pub const GLOBEX_API_KEY: &str = "globex-static-api-key-0001";
 
 /// How long any one event may take to arrive: a safety net.
 pub const WAIT: Duration = Duration::from_secs(10);
 
 /// A server on a fresh database with [`DEFAULT_SEED`] and the simulator on.
 pub async fn server() -> TestServer {
-    let dir = tempfile::tempdir().expect("test setup");
-    let config = config(dir.path(), fresh_database_url().await.expect("test setup"));
-    TestServer::start_with(config).await.expect("test setup")
+    let config = Config { simulator: true, ..test_config().await.expect("test setup") };
+    TestServer::start_seeded(DEFAULT_SEED, config).await.expect("test setup")
 }
 
 /// A configuration with the simulator on, the seed written into `dir`.
@@ -46,30 +44,16 @@ pub async fn operator_id(client: &Client, organization: i32, name: &str) -> Oper
     operators.into_iter().find(|operator| operator.name == name).expect("test setup").id
 }
 
-/// A REST call with an API key; the answer's JSON (null when empty). Panics unless 200.
-pub async fn rest(server: &TestServer, api_key: &str, method: &str, path: &str, body: Value) -> Value {
-    let http = reqwest::Client::new();
-    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("test setup");
-    let response = http
-        .request(method, format!("{}{path}", server.base_url()))
-        .header("X-Authorization-Key", api_key)
-        .json(&body)
-        .send()
-        .await
-        .expect("test setup");
-    let status = response.status();
-    let text = response.text().await.expect("test setup");
-    assert_eq!(status, 200, "{path}: {text}");
-    if text.is_empty() { Value::Null } else { serde_json::from_str(&text).expect("test setup") }
-}
-
-/// A simulated customer message to `organization`: `{chat, message, created}`.
-pub async fn customer_message(server: &TestServer, api_key: &str, organization: i32, phone: &str, text: &str) -> Value {
-    let body = json!({
-        "organizationId": organization, "source": 2, "theme": "Parcel #491",
-        "client": {"name": "Olena", "phone": phone}, "textMessage": text,
-    });
-    rest(server, api_key, "POST", "/api/simulator/customer-message", body).await
+/// A simulated customer message from Olena to `organization`, written with `client`.
+pub async fn customer_message(
+    client: &Client,
+    organization: i32,
+    phone: &str,
+    text: &str,
+) -> customer_message::Response {
+    let olena = SimulatedClient::phone(phone).with_name("Olena");
+    let request = Request::text(organization, MessageSource::TelegramBot, olena, text).with_theme("Parcel #491");
+    client.simulator().customer_message(&request).await.expect("test setup")
 }
 
 /// The next event, or a panic after [`WAIT`].
