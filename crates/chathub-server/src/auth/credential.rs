@@ -68,12 +68,23 @@ pub fn credential_from_headers(headers: &HeaderMap) -> Result<&str, ApiError> {
 /// Resolves a credential to a principal: a company or operator JWT of ours,
 /// or a company's API key.
 pub async fn authenticate(state: &AppState, credential: &str, now: DateTime<Utc>) -> Result<Principal, ApiError> {
+    authenticate_until(state, credential, now).await.map(|(principal, _)| principal)
+}
+
+/// As [`authenticate`], also answering when the credential dies: a token's
+/// `exp` (`None` for an API key, which never expires). Verifies the token once.
+pub async fn authenticate_until(
+    state: &AppState,
+    credential: &str,
+    now: DateTime<Utc>,
+) -> Result<(Principal, Option<DateTime<Utc>>), ApiError> {
     if let Some(claims) = state.keys.verify(credential) {
         if is_expired(claims.exp, now) {
             return Err(ApiError::rejected("The token expired."));
         }
+        let expires_at = DateTime::from_timestamp(claims.exp, 0);
         let subject = claims.subject_id().ok_or_else(|| ApiError::rejected("The token is not valid."))?;
-        return match claims.kind {
+        let principal = match claims.kind {
             TokenKind::Company => state
                 .store
                 .read()
@@ -103,12 +114,13 @@ pub async fn authenticate(state: &AppState, credential: &str, now: DateTime<Utc>
                 Ok(Principal::Operator { id, organization, company: facts.company })
             }
         };
+        return principal.map(|principal| (principal, expires_at));
     }
     let digest = api_key_digest(credential);
     let model = state.store.read();
     match model.company_by_api_key(&digest) {
         Some(company) if company.api_key_digest.is_some_and(|stored| bool::from(stored.ct_eq(&digest))) => {
-            Ok(Principal::Company(company.id))
+            Ok((Principal::Company(company.id), None))
         }
         _ => Err(ApiError::rejected("The token is not valid.")),
     }
