@@ -8,7 +8,8 @@ use chathub_types::hub::ACCESS_TOKEN_QUERY;
 use chrono::{DateTime, Utc};
 
 use crate::auth::credential::X_AUTHORIZATION_KEY;
-use crate::auth::{Principal, authenticate, credential_from_headers};
+use crate::auth::credential::authenticate_until;
+use crate::auth::{Principal, credential_from_headers};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -42,10 +43,7 @@ impl std::fmt::Debug for HubCredential {
 /// The query's values of `name` (matched without regard to case, as ASP.NET
 /// reads queries), percent-decoded.
 pub fn query_values(parts: &Parts, name: &str) -> Vec<String> {
-    let pairs = axum::extract::Query::<Vec<(String, String)>>::try_from_uri(&parts.uri)
-        .map(|query| query.0)
-        .unwrap_or_default();
-    pairs.into_iter().filter(|(key, _)| key.eq_ignore_ascii_case(name)).map(|(_, value)| value).collect()
+    chathub_types::query::all_values(parts.uri.query().unwrap_or_default(), name)
 }
 
 /// The one credential of a hub request.
@@ -79,7 +77,6 @@ pub async fn authenticate_hub_credential(
     parts: &Parts,
 ) -> Result<(HubCaller, HubCredential), ApiError> {
     let token = credential(parts)?;
-    let principal = authenticate(state, &token, Utc::now()).await?;
-    let expires_at = state.keys.verify(&token).and_then(|claims| DateTime::from_timestamp(claims.exp, 0));
+    let (principal, expires_at) = authenticate_until(state, &token, Utc::now()).await?;
     Ok((HubCaller { principal, expires_at }, HubCredential(token)))
 }
