@@ -229,7 +229,7 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn method_filter(endpoint: &Endpoint) -> axum::routing::MethodFilter {
+pub(crate) fn method_filter(endpoint: &Endpoint) -> axum::routing::MethodFilter {
     use axum::routing::MethodFilter;
     match endpoint.method {
         Method::Get => MethodFilter::GET,

@@ -24,6 +24,7 @@ use toml::Spanned;
 
 use crate::auth::{Passwords, api_key_digest};
 use crate::store::Db;
+use crate::store::chats::{media_key, stored_text};
 use crate::store::db::{insert_operator, with_pool};
 use crate::store::model::{ApiKeyDigest, ReadModel};
 
@@ -431,13 +432,6 @@ impl From<sqlx::Error> for ApplyError {
     }
 }
 
-/// A fresh random 128-bit media key (Decision 27), as 32 hex digits.
-fn media_key() -> String {
-    let mut bytes = [0u8; 16];
-    rand::fill(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 async fn apply_in_transaction(
     db: &Db,
     companies: &[CompanySeed],
@@ -817,7 +811,7 @@ fn parse_message(
         };
         return Err(at(offset, &reason));
     }
-    Ok(MessageSeed { author, text: text.filter(|text| !text.trim().is_empty()), status, at: created_at, media })
+    Ok(MessageSeed { author, text: stored_text(text), status, at: created_at, media })
 }
 
 /// Reads a media file beside the seed and checks it as Decision 26 checks

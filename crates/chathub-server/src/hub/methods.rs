@@ -10,9 +10,8 @@ use serde_json::{Map, Value};
 use chathub_types::ChatId;
 
 use crate::auth::Principal;
-use crate::routes::chat::{can_see, now, write_chat};
+use crate::routes::chat::{SendRefusal, send_reply};
 use crate::state::AppState;
-use crate::store::chats::{ChatWrite, ChatWritten};
 
 /// Runs a bound call for `principal`; `target` is the method name as sent.
 pub async fn call(
@@ -37,28 +36,13 @@ pub async fn call(
         let field = path.strip_prefix("media.").unwrap_or(path).to_owned();
         rule(HubRuleError::InvalidMedia { field, message: message.to_owned() })
     })?;
-    let chat = ChatId(chat_id);
-    if !can_see(&state.store.read(), &principal, chat) {
-        return Err(rule(HubRuleError::ChatNotFound));
-    }
-    let operator = match principal {
-        Principal::Operator { id, .. } => Some(id),
-        Principal::Company(_) => None,
-    };
-    let text = text.filter(|text| !text.trim().is_empty());
-    let write = ChatWrite::SendMessage { chat, operator, text, media: checked, at: now() };
-    let unexpected = || InvocationError::Unexpected(target.to_owned());
-    match write_chat(state, write).await {
-        Ok(ChatWritten::Message(message)) => {
-            let view = state.store.read().message_view(message);
-            view.map(|message| serde_json::to_value(message).unwrap_or(Value::Null))
-                .ok_or_else(|| rule(HubRuleError::ChatNotFound))
-        }
-        Ok(ChatWritten::Closed) => Err(rule(HubRuleError::ChatClosed)),
-        Ok(_) => Err(rule(HubRuleError::ChatNotFound)),
-        Err(error) => {
+    match send_reply(state, principal, ChatId(chat_id), text, checked).await {
+        Ok(message) => Ok(serde_json::to_value(message).unwrap_or(Value::Null)),
+        Err(SendRefusal::NotFound) => Err(rule(HubRuleError::ChatNotFound)),
+        Err(SendRefusal::Closed) => Err(rule(HubRuleError::ChatClosed)),
+        Err(SendRefusal::Failed(error)) => {
             tracing::error!(%error, "a hub invocation failed");
-            Err(unexpected())
+            Err(InvocationError::Unexpected(target.to_owned()))
         }
     }
 }

@@ -7,44 +7,42 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{MethodFilter, on};
-use chathub_types::chat::{delete_chat, get_chat, list_chats, list_messages, send_message, set_chat_status};
-use chathub_types::endpoint::Method;
+use axum::routing::on;
+use chathub_types::ChatId;
+use chathub_types::chat::{
+    CheckedMedia, Message, delete_chat, get_chat, list_chats, list_messages, send_message, set_chat_status,
+};
 use chathub_types::json::RequestBody;
-use chathub_types::{ChatId, Endpoint};
 use chrono::Utc;
 
 use super::json;
 use crate::auth::Principal;
 use crate::error::ApiError;
 use crate::extract::{AnyAuth, CompanyAuth, MessageJson, ValidJson};
+use crate::method_filter;
 use crate::state::AppState;
-use crate::store::chats::{ChatWrite, ChatWritten};
+use crate::store::chats::{ChatWrite, ChatWritten, stored_text};
 use crate::store::model::ReadModel;
 
 /// The chat, media and (with `--simulator`) simulator routes.
 pub fn routes(state: &AppState) -> Router<AppState> {
     let router = Router::new()
-        .route(list_chats::ENDPOINT.path, on(filter(&list_chats::ENDPOINT), list))
-        .route(get_chat::ENDPOINT.path, on(filter(&get_chat::ENDPOINT), get).on(filter(&delete_chat::ENDPOINT), delete))
-        .route(set_chat_status::ENDPOINT.path, on(filter(&set_chat_status::ENDPOINT), set_status))
-        .route(list_messages::ENDPOINT.path, on(filter(&list_messages::ENDPOINT), messages))
-        .route(list_messages::ENDPOINT_BY_CHAT_ID.path, on(filter(&list_messages::ENDPOINT_BY_CHAT_ID), messages))
-        .route(send_message::ENDPOINT.path, on(filter(&send_message::ENDPOINT), send));
+        .route(list_chats::ENDPOINT.path, on(method_filter(&list_chats::ENDPOINT), list))
+        .route(
+            get_chat::ENDPOINT.path,
+            on(method_filter(&get_chat::ENDPOINT), get).on(method_filter(&delete_chat::ENDPOINT), delete),
+        )
+        .route(set_chat_status::ENDPOINT.path, on(method_filter(&set_chat_status::ENDPOINT), set_status))
+        .route(list_messages::ENDPOINT.path, on(method_filter(&list_messages::ENDPOINT), messages))
+        .route(
+            list_messages::ENDPOINT_BY_CHAT_ID.path,
+            on(method_filter(&list_messages::ENDPOINT_BY_CHAT_ID), messages),
+        )
+        .route(send_message::ENDPOINT.path, on(method_filter(&send_message::ENDPOINT), send));
     let router = if state.settings.simulator { router.merge(super::simulator::routes()) } else { router };
     router
         .layer(axum::middleware::from_fn_with_state(state.clone(), super::media::learn_public_url))
         .route(super::media::PATH, axum::routing::get(super::media::serve))
-}
-
-/// The method filter of an endpoint.
-pub fn filter(endpoint: &Endpoint) -> MethodFilter {
-    match endpoint.method {
-        Method::Get => MethodFilter::GET,
-        Method::Post => MethodFilter::POST,
-        Method::Put => MethodFilter::PUT,
-        Method::Delete => MethodFilter::DELETE,
-    }
 }
 
 /// Whether `principal` may see `chat` (Decision 20).
@@ -104,7 +102,7 @@ pub async fn set_status(
     if !can_see(&state.store.read(), &principal, request.id) {
         return Err(not_found());
     }
-    match write(&state, ChatWrite::SetChatStatus { chat: request.id, status: request.status }).await? {
+    match write_chat(&state, ChatWrite::SetChatStatus { chat: request.id, status: request.status }).await? {
         ChatWritten::NotFound => Err(not_found()),
         _ => Ok(empty_ok()),
     }
@@ -116,18 +114,14 @@ pub async fn delete(
     CompanyAuth(company): CompanyAuth,
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
-    let id = delete_chat_id(&id)?;
+    let id = get_chat::parse_id(&id, "id")?;
     if !can_see(&state.store.read(), &Principal::Company(company), id) {
         return Err(not_found());
     }
-    match write(&state, ChatWrite::DeleteChat { chat: id }).await? {
+    match write_chat(&state, ChatWrite::DeleteChat { chat: id }).await? {
         ChatWritten::NotFound => Err(not_found()),
         _ => Ok(empty_ok()),
     }
-}
-
-fn delete_chat_id(segment: &str) -> Result<ChatId, ApiError> {
-    Ok(get_chat::parse_id(segment, "id")?)
 }
 
 /// Both message paths (Decision 24): every message, oldest first.
@@ -157,31 +151,54 @@ pub async fn send(
     let request = send_message::Request::from_json(&body)?;
     let media = request.check()?;
     let id = get_chat::parse_id(&id, "chatId")?;
-    if !can_see(&state.store.read(), &principal, id) {
-        return Err(not_found());
+    match send_reply(&state, principal, id, request.text_message, media).await {
+        Ok(message) => Ok(json(&message)),
+        Err(SendRefusal::NotFound) => Err(not_found()),
+        Err(SendRefusal::Closed) => Err(ApiError::invalid("chatId", "The chat is closed; reopen it to write.")),
+        Err(SendRefusal::Failed(error)) => Err(error),
+    }
+}
+
+/// Why [`send_reply`] stored nothing.
+#[derive(Debug)]
+pub enum SendRefusal {
+    /// The caller cannot see the chat, or it does not exist (any more).
+    NotFound,
+    /// The chat is Closed.
+    Closed,
+    /// Storage failed (a 500).
+    Failed(ApiError),
+}
+
+/// Stores `principal`'s checked reply in `chat` (Decision 25), as both
+/// `POST /api/chat/{chatId}/message` and the hub's send methods do: an
+/// operator's reply names (and may assign) its operator, blank text is
+/// stored as no text. Answers the message as the API shows it.
+pub async fn send_reply(
+    state: &AppState,
+    principal: Principal,
+    chat: ChatId,
+    text: Option<String>,
+    media: Option<CheckedMedia>,
+) -> Result<Message, SendRefusal> {
+    if !can_see(&state.store.read(), &principal, chat) {
+        return Err(SendRefusal::NotFound);
     }
     let operator = match principal {
         Principal::Operator { id, .. } => Some(id),
         Principal::Company(_) => None,
     };
-    let text = request.text_message.filter(|text| !text.trim().is_empty());
-    let write = ChatWrite::SendMessage { chat: id, operator, text, media, at: now() };
-    match write_chat(&state, write).await? {
-        ChatWritten::Message(message) => {
-            state.store.read().message_view(message).map(|message| json(&message)).ok_or_else(not_found)
-        }
-        ChatWritten::Closed => Err(ApiError::invalid("chatId", "The chat is closed; reopen it to write.")),
-        _ => Err(not_found()),
+    let write = ChatWrite::SendMessage { chat, operator, text: stored_text(text), media, at: now() };
+    match write_chat(state, write).await.map_err(SendRefusal::Failed)? {
+        ChatWritten::Message(message) => state.store.read().message_view(message).ok_or(SendRefusal::NotFound),
+        ChatWritten::Closed => Err(SendRefusal::Closed),
+        _ => Err(SendRefusal::NotFound),
     }
 }
 
 /// Now, cut to milliseconds (what the database keeps).
 pub fn now() -> chrono::DateTime<Utc> {
     chathub_types::time::truncate_to_millis(Utc::now())
-}
-
-async fn write(state: &AppState, write: ChatWrite) -> Result<ChatWritten, ApiError> {
-    write_chat(state, write).await
 }
 
 /// Commits a chat write; storage failures are 500s.

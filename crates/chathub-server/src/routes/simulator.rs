@@ -8,18 +8,19 @@ use axum::routing::on;
 use chathub_types::json::RequestBody;
 use chathub_types::simulator::{customer_message, message_status};
 
-use super::chat::{empty_ok, filter, now, write_chat};
+use super::chat::{empty_ok, now, write_chat};
 use super::json;
 use crate::error::ApiError;
 use crate::extract::{CompanyAuth, MessageJson, ValidJson};
+use crate::method_filter;
 use crate::state::AppState;
-use crate::store::chats::{ChatWrite, ChatWritten};
+use crate::store::chats::{ChatWrite, ChatWritten, stored_text};
 
 /// The simulator's routes.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(customer_message::ENDPOINT.path, on(filter(&customer_message::ENDPOINT), customer_message))
-        .route(message_status::ENDPOINT.path, on(filter(&message_status::ENDPOINT), message_status))
+        .route(customer_message::ENDPOINT.path, on(method_filter(&customer_message::ENDPOINT), customer_message))
+        .route(message_status::ENDPOINT.path, on(method_filter(&message_status::ENDPOINT), message_status))
 }
 
 /// `POST /api/simulator/customer-message` (Decision 31).
@@ -42,7 +43,7 @@ pub async fn customer_message(
         name: request.client.name,
         phone,
         tg_user_id: request.client.tg_user_id,
-        text: request.text_message.filter(|text| !text.trim().is_empty()),
+        text: stored_text(request.text_message),
         media,
         at: now(),
     };

@@ -163,8 +163,13 @@ fn plan(model: &ReadModel, write: &ChatWrite) -> Result<Plan, ChatWritten> {
     }
 }
 
+/// A message's text as stored: blank text is stored as no text.
+pub fn stored_text(text: Option<String>) -> Option<String> {
+    text.filter(|text| !text.trim().is_empty())
+}
+
 /// A fresh random 128-bit media key (Decision 27), as 32 hex digits.
-fn media_key() -> String {
+pub(crate) fn media_key() -> String {
     let mut bytes = [0u8; 16];
     rand::fill(&mut bytes);
     bytes.iter().map(|b| format!("{b:02x}")).collect()
