@@ -221,20 +221,17 @@ fn fail(error: Error) -> TestCaseError {
 }
 
 /// A server with the default seed and `adjust` applied to its configuration.
-async fn server_with(adjust: impl FnOnce(&mut chathub_server::Config)) -> (TestServer, tempfile::TempDir) {
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let seed = dir.path().join("seed.toml");
-    std::fs::write(&seed, chathub_server::testing::DEFAULT_SEED).expect("seed written");
-    let mut config = chathub_server::Config { seed: Some(seed), ..chathub_server::Config::in_memory() };
+async fn server_with(adjust: impl FnOnce(&mut chathub_server::Config)) -> TestServer {
+    let mut config = chathub_server::Config::in_memory();
     adjust(&mut config);
-    (TestServer::start_with(config).await.expect("the test server starts"), dir)
+    TestServer::start_seeded(chathub_server::testing::DEFAULT_SEED, config).await.expect("the test server starts")
 }
 
 #[tokio::test]
 async fn every_token_format_of_the_server_is_read() {
     use chathub_server::config::TokenFormatSetting;
     for format in [TokenFormatSetting::Json, TokenFormatSetting::Text, TokenFormatSetting::Object] {
-        let (server, _dir) = server_with(|config| config.token_format = format).await;
+        let server = server_with(|config| config.token_format = format).await;
         let client = acme(&server);
         let token = client.company().sign_in().await.unwrap_or_else(|e| panic!("{format:?}: {e}"));
         assert!(token.expires_at().is_some(), "{format:?}");
@@ -247,8 +244,7 @@ async fn every_token_format_of_the_server_is_read() {
 #[tokio::test]
 async fn the_servers_rate_limit_is_waited_out() {
     let logs = crate::support::Logs::capture();
-    let (server, _dir) =
-        server_with(|config| config.rate_limit = chathub_server::config::RateLimitSetting(Some(1))).await;
+    let server = server_with(|config| config.rate_limit = chathub_server::config::RateLimitSetting(Some(1))).await;
     let client = Client::builder().base_url(server.base_url()).api_key(ACME_API_KEY).build().expect("client");
     // One request a second with bursts of 1.5: back-to-back requests meet 429 and wait `Retry-After`.
     for _ in 0..3 {
