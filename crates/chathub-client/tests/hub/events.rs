@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use chathub_client::hub::{CloseCause, HubEvent};
-use chathub_client::types::chat::{Author, ChatStatus, MediaType, MessageStatus, NewMedia};
 use chathub_client::types::OrganizationId;
+use chathub_client::types::chat::{Author, ChatStatus, MediaType, MessageStatus, NewMedia};
 use chathub_client::{Client, Error};
 use serde_json::json;
 
